@@ -1,0 +1,60 @@
+"""`python -m bench serve FRAMEWORK`: the app under its production server, in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from types import FrameType
+
+from bench import frameworks
+from bench.server import ServerProcess
+
+HELP = "run one app under its production server on 127.0.0.1 until SIGINT/SIGTERM"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("framework", help=f"one of: {', '.join(frameworks.NAMES)}")
+    parser.add_argument("--port", type=int, help="default: the registry's port")
+    parser.add_argument("--workers", type=int, help="override the worker formula")
+    parser.add_argument(
+        "--cores", type=int, default=None, help="core budget for the formula (default: all)"
+    )
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop(signum)
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+
+    fw = frameworks.get(args.framework)
+    cores = args.cores or len(os.sched_getaffinity(0))
+    workers = fw.workers(cores, args.workers)
+    server = ServerProcess(fw, args.port or fw.port, workers)
+    previous = {s: signal.signal(s, _raise_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.start()
+        seconds = server.wait_ready()
+        print(
+            f"{fw.name} on http://{frameworks.HOST}:{server.port} ({fw.server}, "
+            f"{workers.formula}); ready in {seconds:.2f}s; Ctrl-C stops it",
+            flush=True,
+        )
+        while server.popen is not None and server.popen.poll() is None:
+            time.sleep(0.2)
+        print(f"{fw.name} server exited with code {server.popen.returncode if server.popen else '?'}",
+              file=sys.stderr)
+        return 1
+    except _Stop:
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.stop()

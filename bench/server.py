@@ -1,0 +1,199 @@
+"""Start one app under its production server, wait for it, measure it, and stop all of it.
+
+Every process this module starts runs in a new session whose leader is the server's main
+process, so that stopping it can reach every worker it forked, and nothing else.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+import psutil
+
+from bench import ports
+from bench.errors import BenchError
+from bench.frameworks import HOST, ROOT, Framework, Workers
+
+
+class ServerStartError(BenchError):
+    """The server exited or never answered."""
+
+
+@dataclass
+class ServerProcess:
+    framework: Framework
+    port: int
+    workers: Workers
+    cpus: Sequence[int] | None = None
+    """CPUs to pin the server (and every worker it forks) to; None leaves it unpinned."""
+    python: str | None = None
+    log_path: Path | None = None
+    popen: subprocess.Popen[bytes] | None = field(default=None, init=False)
+    started_at: float = field(default=0.0, init=False)
+    _known: dict[int, psutil.Process] = field(default_factory=dict, init=False)
+
+    @property
+    def command(self) -> list[str]:
+        return self.framework.command(self.port, self.workers, self.python)
+
+    @property
+    def pid(self) -> int:
+        if self.popen is None:
+            raise ServerStartError("server not started")
+        return self.popen.pid
+
+    def start(self) -> None:
+        ports.ensure_free(self.port)
+        if self.log_path is None:
+            fd, name = tempfile.mkstemp(prefix=f"bench-{self.framework.name}-", suffix=".log")
+            os.close(fd)
+            self.log_path = Path(name)
+        env = {**os.environ, **self.framework.environment(), "PYTHONUNBUFFERED": "1"}
+        cpus = list(self.cpus) if self.cpus is not None else None
+
+        def pin() -> None:
+            if cpus is not None:
+                os.sched_setaffinity(0, cpus)
+
+        with self.log_path.open("wb") as log:
+            self.started_at = time.perf_counter()
+            self.popen = subprocess.Popen(
+                self.command,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=pin,
+            )
+
+    def log_tail(self, lines: int = 15) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        text = self.log_path.read_text(errors="replace").splitlines()
+        return "\n".join(text[-lines:])
+
+    def wait_ready(self, timeout: float = 30.0, path: str = "/plaintext") -> float:
+        """Seconds from spawn to the first 200 on `path`; raises if it dies or stays silent."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen is None or self.popen.poll() is not None:
+                code = None if self.popen is None else self.popen.returncode
+                raise ServerStartError(
+                    f"{self.framework.name} server exited with code {code} before answering:\n"
+                    + self.log_tail()
+                )
+            if probe(self.port, path) == 200:
+                return time.perf_counter() - self.started_at
+            time.sleep(0.02)
+        raise ServerStartError(
+            f"{self.framework.name} did not answer on {HOST}:{self.port} within {timeout:.0f}s:\n"
+            + self.log_tail()
+        )
+
+    def processes(self) -> list[psutil.Process]:
+        """The server's main process and every descendant alive now."""
+        try:
+            main = psutil.Process(self.pid)
+            tree = [main, *main.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            tree = []
+        for proc in tree:
+            self._known.setdefault(proc.pid, proc)
+        return tree
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM the server, wait, then SIGKILL whatever of it is left. Idempotent."""
+        if self.popen is None:
+            return
+        self.processes()  # remember every worker before the main process goes
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+        leftovers = [p for p in self._known.values() if _alive(p)]
+        for proc in leftovers:
+            try:
+                proc.kill()
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(leftovers, timeout=5)
+        still = [p.pid for p in self._known.values() if _alive(p)]
+        if still:
+            raise BenchError(f"{self.framework.name}: processes {still} survived SIGKILL")
+
+    def remaining(self) -> list[int]:
+        """PIDs of this server's processes still alive (empty after a clean stop)."""
+        return [p.pid for p in self._known.values() if _alive(p)]
+
+    def __enter__(self) -> ServerProcess:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _alive(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def probe(port: int, path: str = "/plaintext", host: str = HOST, timeout: float = 1.0) -> int:
+    """HTTP status of one GET, or 0 when nothing answers."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().status
+    except OSError:
+        return 0
+    finally:
+        conn.close()
+
+
+@contextmanager
+def running(
+    framework: Framework,
+    workers: Workers,
+    port: int | None = None,
+    cpus: Sequence[int] | None = None,
+    ready_timeout: float = 60.0,
+) -> Iterator[ServerProcess]:
+    """A started, answering server; always stopped on the way out. Retries a raced free port."""
+    attempts = 1 if port is not None else 3
+    for attempt in range(attempts):
+        server = ServerProcess(framework, port or ports.free_port(), workers, cpus)
+        server.start()
+        try:
+            server.wait_ready(ready_timeout)
+        except ServerStartError:
+            server.stop()
+            if attempt + 1 == attempts or "address already in use" not in server.log_tail().lower():
+                raise
+            continue
+        try:
+            yield server
+        finally:
+            server.stop()
+        return
