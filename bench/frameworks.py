@@ -39,6 +39,21 @@ class Workers:
 
 
 @dataclass(frozen=True)
+class Hello:
+    """How the framework's docs run their smallest hello world (the app folder's hello.py)."""
+
+    command: tuple[str, ...]
+    """Run in the app folder; "{python}" stands for the interpreter."""
+    port: int
+    """The port the docs' command listens on (on 127.0.0.1)."""
+    path: str = "/"
+
+    def argv(self, python: str | None = None) -> list[str]:
+        py = python or sys.executable
+        return [py if part == "{python}" else part for part in self.command]
+
+
+@dataclass(frozen=True)
 class Framework:
     name: str
     """The CLI name: flask, bottle, cherrypy, django, fastapi, raw-wsgi, raw-asgi."""
@@ -54,6 +69,8 @@ class Framework:
     distributions: tuple[str, ...]
     """PyPI names whose installed closure is "the framework" (for the dependency count)."""
     template_engine: str
+    hello: Hello | None = None
+    """The docs' hello world; None for the bare baselines."""
     baseline: bool = False
     env: tuple[tuple[str, str], ...] = ()
     """Extra environment the app needs (e.g. DJANGO_SETTINGS_MODULE)."""
@@ -171,6 +188,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         port=8001,
         distributions=("flask",),
         template_engine="Jinja2",
+        hello=Hello(("{python}", "-m", "flask", "--app", "hello", "run"), port=5000),
     ),
     Framework(
         name="bottle",
@@ -182,6 +200,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         port=8002,
         distributions=("bottle",),
         template_engine="SimpleTemplate",
+        hello=Hello(("{python}", "hello.py"), port=8080),
     ),
     Framework(
         name="cherrypy",
@@ -193,6 +212,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         port=8003,
         distributions=("cherrypy", "jinja2"),
         template_engine="Jinja2",
+        hello=Hello(("{python}", "hello.py"), port=8080),
     ),
     Framework(
         name="django",
@@ -204,6 +224,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         port=8004,
         distributions=("django",),
         template_engine="Django templates",
+        hello=Hello(("{python}", "hello.py", "runserver", "--noreload"), port=8000),
         env=(("DJANGO_SETTINGS_MODULE", "djangosite.settings"),),
     ),
     Framework(
@@ -216,6 +237,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         port=8005,
         distributions=("fastapi", "jinja2"),
         template_engine="Jinja2",
+        hello=Hello(("{python}", "-m", "uvicorn", "hello:app"), port=8000),
     ),
     Framework(
         name="raw-wsgi",
@@ -253,9 +275,7 @@ def get(name: str) -> Framework:
     try:
         return _BY_NAME[name]
     except KeyError:
-        raise UsageError(
-            f"unknown framework {name!r}; valid: {', '.join(NAMES)}"
-        ) from None
+        raise UsageError(f"unknown framework {name!r}; valid: {', '.join(NAMES)}") from None
 
 
 def select(names: Sequence[str] | None) -> tuple[Framework, ...]:

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -75,7 +75,9 @@ class ServerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=pin,
+                # Pinning before exec makes every forked worker inherit the CPU set, with no
+                # window in which a worker runs elsewhere; the child runs no Python threads.
+                preexec_fn=pin,  # noqa: PLW1509
             )
 
     def log_tail(self, lines: int = 15) -> str:
@@ -127,10 +129,8 @@ class ServerProcess:
                 self.popen.wait(5)
         leftovers = [p for p in self._known.values() if _alive(p)]
         for proc in leftovers:
-            try:
+            with suppress(psutil.NoSuchProcess):
                 proc.kill()
-            except psutil.NoSuchProcess:
-                pass
         psutil.wait_procs(leftovers, timeout=5)
         still = [p.pid for p in self._known.values() if _alive(p)]
         if still:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -23,17 +24,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-class _Stop(Exception):
+class _StopSignal(Exception):  # noqa: N818 - a signal, not an error
     pass
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
-    raise _Stop(signum)
+    raise _StopSignal(signum)
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
-
     fw = frameworks.get(args.framework)
     cores = args.cores or len(os.sched_getaffinity(0))
     workers = fw.workers(cores, args.workers)
@@ -49,10 +48,10 @@ def run(args: argparse.Namespace) -> int:
         )
         while server.popen is not None and server.popen.poll() is None:
             time.sleep(0.2)
-        print(f"{fw.name} server exited with code {server.popen.returncode if server.popen else '?'}",
-              file=sys.stderr)
+        code = server.popen.returncode if server.popen else "?"
+        print(f"{fw.name} server exited with code {code}", file=sys.stderr)
         return 1
-    except _Stop:
+    except _StopSignal:
         return 0
     finally:
         for sig, handler in previous.items():
