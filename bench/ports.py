@@ -10,6 +10,9 @@ from bench.frameworks import HOST
 
 def is_free(port: int, host: str = HOST) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As the servers do: a port whose old connections sit in TIME_WAIT can be bound again,
+        # while a port someone listens on still cannot (Linux refuses that with SO_REUSEADDR too).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
