@@ -1,0 +1,1 @@
+"""The FastAPI benchmark app: `main.app` serves the contract, `hello.py` is the docs' first step."""

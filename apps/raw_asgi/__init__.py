@@ -1,0 +1,1 @@
+"""The bare ASGI baseline (no framework): see app.py."""
