@@ -1,0 +1,15 @@
+from django.urls import path, register_converter
+
+from . import converters, views
+
+register_converter(converters.UserIdConverter, "user_id")
+
+urlpatterns = [
+    path("plaintext", views.plaintext),
+    path("json", views.json),
+    path("users/<user_id:user_id>", views.user),
+    path("echo", views.echo),
+    path("template", views.template),
+    path("cookie", views.cookie),
+    path("io", views.io),
+]
