@@ -7,8 +7,10 @@ For more information on this file, see
 https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
 """
 
+import io
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.utils.http import parse_header_parameters
 
@@ -28,4 +30,13 @@ def application(environ, start_response):
             parse_header_parameters(content_type)
         except ValueError:
             del environ["CONTENT_TYPE"]
+    # Django reads request bodies by CONTENT_LENGTH only, so a chunked body (valid HTTP/1.1,
+    # de-chunked by gunicorn, which marks wsgi.input_terminated) would reach views as empty.
+    # Buffer it, one byte past the upload limit so an oversized body still answers 413.
+    if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower() and environ.get(
+        "wsgi.input_terminated"
+    ):
+        body = environ["wsgi.input"].read(settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
     return django_application(environ, start_response)
