@@ -1,0 +1,158 @@
+"""`python -m bench verify [FRAMEWORK ...]`: every contract rule, over real HTTP, per app."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench import frameworks
+from bench.errors import BenchError, UsageError
+
+HELP = "check every app against the HTTP contract over real HTTP (exit 1 on any failure)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("frameworks", nargs="*", metavar="FRAMEWORK", help="default: all of them")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write results as JSON")
+    parser.add_argument(
+        "--target",
+        metavar="URL",
+        help="check an app already running at this loopback URL (exactly one FRAMEWORK)",
+    )
+    parser.add_argument(
+        "--cores", type=int, default=None, help="core budget for the worker formula"
+    )
+
+
+@dataclass
+class Outcome:
+    """One framework's verification: its rule results, or why it could not be checked."""
+
+    framework: str
+    error: str | None = None
+    results: list[tuple[str, bool, str]] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and all(ok for _, ok, _ in self.results)
+
+    def summary(self) -> str:
+        failures = sum(not ok for _, ok, _ in self.results)
+        return f"{self.framework} ({'did not start' if self.error else f'{failures} rules'})"
+
+
+def parse_target(url: str) -> tuple[str, int]:
+    """host and port of a loopback http URL; a UsageError for anything else."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    if parts.scheme != "http" or not parts.hostname or parts.port is None:
+        raise UsageError(f"--target must look like http://127.0.0.1:PORT, got {url!r}")
+    host = "127.0.0.1" if parts.hostname == "localhost" else parts.hostname
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise UsageError(f"--target must be a loopback address (127.0.0.0/8 or [::1]), got {url}")
+    return host, parts.port
+
+
+def _check_one(fw: frameworks.Framework, cores: int, target: tuple[str, int] | None) -> Outcome:
+    from bench import contract
+    from bench.server import running
+
+    outcome = Outcome(fw.name)
+    try:
+        if target is not None:
+            results = contract.verify(target[1], fw, host=target[0])
+        else:
+            with running(fw, fw.workers(cores)) as server:
+                results = contract.verify(server.port, fw)
+    except BenchError as exc:  # a server that does not start fails this framework only
+        outcome.error = str(exc).strip() or repr(exc)  # with the server log's tail: the why
+        return outcome
+    outcome.results = [(r.rule_id, r.passed, r.detail) for r in results]
+    return outcome
+
+
+def _table(outcomes: list[Outcome]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from bench import contract
+
+    console = Console(width=100)
+    table = Table(title=f"contract v{contract.CONTRACT_VERSION}", box=None, pad_edge=False)
+    table.add_column("rule", no_wrap=True)
+    for outcome in outcomes:
+        table.add_column(outcome.framework, justify="center", no_wrap=True)
+    verdicts = {o.framework: {rule_id: ok for rule_id, ok, _ in o.results} for o in outcomes}
+    for each in contract.RULES:
+        cells = []
+        for outcome in outcomes:
+            fw = frameworks.get(outcome.framework)
+            if not each.applies_to(fw):
+                cells.append("[dim]-[/dim]")
+            elif outcome.error is not None:
+                cells.append("[red]n/a[/red]")
+            else:
+                ok = verdicts[outcome.framework].get(each.id)
+                cells.append("ok" if ok else "[bold red]FAIL[/bold red]")
+        table.add_row(each.id, *cells)
+    console.print(table)
+    for outcome in outcomes:
+        if outcome.error is not None:
+            console.print(
+                f"[red]{outcome.framework}[/red]: not checked: {escape(outcome.error)}",
+                soft_wrap=True,
+            )
+        for rule_id, ok, detail in outcome.results:
+            if not ok:
+                line = f"[red]{outcome.framework}[/red] {rule_id}: {escape(detail)}"
+                console.print(line, soft_wrap=True)
+
+
+def _write_json(path: Path, outcomes: list[Outcome]) -> None:
+    from bench import contract
+
+    document = {
+        "contract_version": contract.CONTRACT_VERSION,
+        "frameworks": {
+            o.framework: {
+                "passed": o.passed,
+                "error": o.error,
+                "rules": [{"rule": r, "passed": ok, "detail": d} for r, ok, d in o.results],
+            }
+            for o in outcomes
+        },
+    }
+    try:
+        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise BenchError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    chosen = frameworks.select(args.frameworks)
+    target = None
+    if args.target is not None:
+        if len(args.frameworks) != 1:
+            raise UsageError("--target checks one app: name exactly one FRAMEWORK")
+        target = parse_target(args.target)
+    cores = args.cores or len(os.sched_getaffinity(0))
+    outcomes = [_check_one(fw, cores, target) for fw in chosen]
+    _table(outcomes)
+    if args.json is not None:
+        _write_json(args.json, outcomes)
+    failed = [o for o in outcomes if not o.passed]
+    if failed:
+        summary = ", ".join(o.summary() for o in failed)
+        print(f"contract: {len(failed)} of {len(outcomes)} apps FAIL: {summary}")
+        return 1
+    print(f"contract: all {len(outcomes)} apps pass every rule that binds them")
+    return 0

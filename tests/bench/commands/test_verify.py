@@ -1,0 +1,211 @@
+"""`bench verify` and the contract checker: passes a good app, names the rules a bad one breaks."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench import contract, frameworks, ports
+from bench.commands import verify as verify_command
+from bench.frameworks import ROOT
+from bench.server import probe, running
+
+# A small WSGI app with known defects, each of which exactly one set of rules must catch.
+BROKEN_APP = textwrap.dedent(
+    """
+    import json
+
+    def reply(start, status, body, ctype, extra=()):
+        start(status, [("Content-Type", ctype), ("Content-Length", str(len(body))), *extra])
+        return [body]
+
+    def error(start, status, detail, extra=()):
+        body = json.dumps({"detail": detail}).encode()
+        nosniff = ("X-Content-Type-Options", "nosniff")
+        return reply(start, status, body, "application/json", (nosniff, *extra))
+
+    def application(environ, start):
+        path, method = environ["PATH_INFO"], environ["REQUEST_METHOD"]
+        nosniff = [("X-Content-Type-Options", "nosniff")]
+        if path == "/plaintext":
+            if method != "GET":
+                return error(start, "405 Method Not Allowed", "no")  # defect: no Allow
+            return reply(start, "200 OK", b"Hello World", "text/plain", nosniff)  # defect
+        if path == "/json":
+            if method != "GET":
+                return error(start, "405 Method Not Allowed", "no", [("Allow", "GET")])
+            body = json.dumps({"message": "Hello, World!"}).encode()
+            return reply(start, "200 OK", body, "application/json; charset=utf-8")  # 2 defects
+        if path.startswith("/users/"):
+            # WSGI gives the path as Latin-1; frameworks re-decode it as UTF-8, so does this.
+            segment = path[len("/users/"):].encode("latin-1").decode("utf-8")
+            if segment.isdigit() and len(segment) <= 20:  # defect: Unicode digits pass
+                body = json.dumps({"id": int(segment), "name": f"user-{int(segment)}"})
+                return reply(start, "200 OK", body.encode(), "application/json", nosniff)
+            return error(start, "404 Not Found", "no such user")
+        if path == "/echo":
+            size = int(environ.get("CONTENT_LENGTH") or 0)
+            raw = environ["wsgi.input"].read(size)
+            if environ.get("CONTENT_TYPE") != "application/json":
+                return error(start, "415 Unsupported Media Type", "json only")
+            try:
+                data = json.loads(raw)  # defect: BOMs, UTF-16, NaN, lone surrogates pass
+            except ValueError:
+                return error(start, "400 Bad Request", "malformed")
+            if not isinstance(data, dict) or data.get("name") in ("", None):
+                return error(start, "422 Unprocessable Content", "invalid")
+            body = json.dumps({"tags": [], **data}).encode()
+            return reply(start, "200 OK", body, "application/json", nosniff)
+        return error(start, "404 Not Found", "not found")
+    """
+)
+
+BASELINE_FAILURES = {"plaintext.body", "json.body", "headers.nosniff", "status.405.allow"}
+USERS_FAILURES = {"users.404.arabic-indic", "users.404.fullwidth"}
+ECHO_400_FAILURES = {
+    "echo.400.utf16",
+    "echo.400.utf16-le",
+    "echo.400.bom",
+    "echo.400.encoded-surrogate",
+    "echo.400.nan",
+    "echo.400.infinity",
+    "echo.400.negative-infinity",
+    "echo.400.lone-surrogate",
+    "echo.400.lone-surrogate-key",
+    "echo.400.before-422",
+}
+
+
+def bench(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bench", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def broken_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """The broken app under gunicorn's gthread worker, as the registry runs raw WSGI."""
+    folder: Path = tmp_path_factory.mktemp("broken")
+    (folder / "broken.py").write_text(BROKEN_APP)
+    port = ports.free_port()
+    command = [
+        *(sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"),
+        *("--workers", "1", "--worker-class", "gthread", "--threads", "2"),
+        *("--chdir", str(folder), "--log-level", "warning", "--no-control-socket"),
+        "broken:application",
+    ]
+    proc = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while proc.poll() is None and probe(port, "/json") != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert probe(port, "/json") == 200, "the broken app's gunicorn did not start"
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+def failing(rules: tuple[contract.Rule, ...], port: int, framework: str) -> set[str]:
+    return {r.rule_id for r in contract.check(rules, port, framework) if not r.passed}
+
+
+def test_baseline_rules_name_each_defect(broken_port: int) -> None:
+    assert failing(contract.rules_for("raw-wsgi"), broken_port, "raw-wsgi") == BASELINE_FAILURES
+
+
+def test_users_rules_catch_unicode_digits(broken_port: int) -> None:
+    rules = tuple(r for r in contract.rules_for("flask") if r.id.startswith("users."))
+    assert failing(rules, broken_port, "flask") == USERS_FAILURES
+
+
+def test_echo_400_rules_catch_what_json_loads_lets_through(broken_port: int) -> None:
+    rules = tuple(r for r in contract.rules_for("flask") if r.id.startswith("echo.400."))
+    assert failing(rules, broken_port, "flask") == ECHO_400_FAILURES
+
+
+def test_a_failure_says_what_was_wrong(broken_port: int) -> None:
+    [result] = contract.check((contract.rule("plaintext.body"),), broken_port, "raw-wsgi")
+    assert not result.passed
+    assert "Hello World" in result.detail
+
+
+def test_nothing_listening_is_a_failure_not_a_crash() -> None:
+    results = contract.smoke(ports.free_port(), "raw-wsgi")
+    assert results and not any(r.passed for r in results)
+
+
+def test_a_server_that_does_not_start_fails_its_framework_only(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    broken = dataclasses.replace(frameworks.get("raw-wsgi"), target="no_such_module:application")
+    outcome = verify_command._check_one(broken, 1, None)
+    assert not outcome.passed and outcome.results == []
+    assert outcome.error is not None and "no_such_module" in outcome.error
+    verify_command._table([outcome])
+    assert "raw-wsgi: not checked" in capsys.readouterr().out
+
+
+def test_verify_command_passes_raw_asgi() -> None:
+    done = bench("verify", "raw-asgi")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "plaintext.body" in done.stdout and "raw-asgi" in done.stdout
+    assert done.stdout.strip().splitlines()[-1].startswith("contract: all 1 apps pass")
+
+
+def test_verify_command_against_a_running_target(tmp_path: Path) -> None:
+    fw = frameworks.get("raw-asgi")
+    with running(fw, fw.workers(1)) as server:
+        target = f"http://127.0.0.1:{server.port}"
+        done = bench("verify", "raw-asgi", "--target", target, "--json", str(tmp_path / "v.json"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    document = json.loads((tmp_path / "v.json").read_text())
+    assert document["contract_version"] == contract.CONTRACT_VERSION
+    rules = document["frameworks"]["raw-asgi"]["rules"]
+    assert {r["rule"] for r in rules} == {r.id for r in contract.rules_for("raw-asgi")}
+
+
+def test_verify_command_reports_a_failing_target(broken_port: int) -> None:
+    done = bench("verify", "raw-wsgi", "--target", f"http://127.0.0.1:{broken_port}")
+    assert done.returncode == 1
+    for rule_id in BASELINE_FAILURES:
+        assert f"raw-wsgi {rule_id}:" in done.stdout
+    assert "FAIL" in done.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("verify", "flsk"),
+        ("verify", "raw-asgi", "--target", "http://10.0.0.1:8000"),
+        ("verify", "raw-asgi", "--target", "http://example.com:8000"),
+        ("verify", "raw-asgi", "raw-wsgi", "--target", "http://127.0.0.1:8000"),
+        ("verify", "--target", "http://127.0.0.1:8000"),
+    ],
+)
+def test_bad_usage_is_one_line_and_exit_2(args: tuple[str, ...]) -> None:
+    done = bench(*args, timeout=30)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1
+    if "flsk" in args:
+        for name in frameworks.NAMES:
+            assert name in done.stderr
