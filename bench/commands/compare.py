@@ -1,0 +1,70 @@
+"""`python -m bench compare RUN_A RUN_B`: per-cell changes; exit 1 on a significant slowdown."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from bench.errors import UsageError
+from bench.frameworks import ROOT
+
+HELP = (
+    "compare two runs cell by cell; exit 1 when a cell got slower beyond --threshold, significantly"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run_a", help="the reference run (a results dir, or a run id in results/)")
+    parser.add_argument("run_b", help="the run to judge")
+    parser.add_argument(
+        "--threshold", default="5%", help="smallest change that counts (default 5%%)"
+    )
+    parser.add_argument("--results", type=Path, default=ROOT / "results", help=argparse.SUPPRESS)
+    parser.add_argument("--all", action="store_true", help="also list unchanged cells")
+
+
+def _resolve(arg: str, results: Path) -> Path:
+    path = Path(arg)
+    if path.is_dir():
+        return path
+    if (results / arg).is_dir():
+        return results / arg
+    raise UsageError(f"no results directory {arg!r} (nor {results / arg})")
+
+
+def _fmt(x: float) -> str:
+    return "–" if not math.isfinite(x) else f"{x:,.1f}" if abs(x) >= 10 else f"{x:.3g}"
+
+
+def run(args: argparse.Namespace) -> int:
+    from bench.compare import compare, parse_threshold, regressions
+    from bench.report.load import load
+
+    threshold = parse_threshold(args.threshold)
+    a = load(_resolve(args.run_a, args.results))
+    b = load(_resolve(args.run_b, args.results))
+    changes = compare(a.samples, b.samples, threshold)
+    shown = [c for c in changes if args.all or c.status != "same"]
+    print(
+        f"A = {a.run_id}   B = {b.run_id}   threshold {threshold:.1%}; change = B vs A cost "
+        f"(+ is slower), 95% bootstrap CI; p = Mann-Whitney U (reference only)"
+    )
+    header = (
+        f"{'cell':<58} {'metric':<22} {'A':>10} {'B':>10} {'change':>8} {'95% CI':>17} "
+        f"{'p':>6}  status"
+    )
+    print(header)
+    print("-" * len(header))
+    for c in shown:
+        r = c.cost_ratio
+        ci = f"[{(r.low - 1) * 100:+.1f}, {(r.high - 1) * 100:+.1f}]%" if r.known else "–"
+        change = f"{c.percent:+.1f}%" if math.isfinite(r.mean) else "–"
+        print(
+            f"{' '.join(x for x in c.cell if x):<58.58} {c.metric:<22.22} {_fmt(c.mean_a):>10} "
+            f"{_fmt(c.mean_b):>10} {change:>8} {ci:>17} {_fmt(c.p_value):>6}  {c.status}"
+        )
+    same = sum(1 for c in changes if c.status == "same")
+    worse = regressions(changes)
+    print(f"{len(changes)} cell-metrics: {len(worse)} slower, {same} unchanged")
+    return 1 if worse else 0

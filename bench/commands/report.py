@@ -1,0 +1,48 @@
+"""`python -m bench report [RESULTS_DIR]`: claims, charts and pages for one run."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bench.frameworks import ROOT
+
+HELP = "draw reports/<run-id>/ (verdicts, charts, index.html, summary.md) from a results dir"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "results_dir",
+        nargs="?",
+        type=Path,
+        help="a results/<run-id> directory (default: the newest complete run in --results)",
+    )
+    parser.add_argument(
+        "--results", type=Path, default=ROOT / "results", help="where runs are (default results/)"
+    )
+    parser.add_argument(
+        "--output", type=Path, default=ROOT / "reports", help="where reports go (default reports/)"
+    )
+    parser.add_argument(
+        "--screenshot",
+        action="store_true",
+        help="open the page in headless chromium, check it, save screenshot.png beside it",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from bench.report.build import build
+    from bench.report.load import newest_complete
+
+    source = args.results_dir or newest_complete(args.results)
+    out = build(source, args.output)
+    print(f"report: {out / 'index.html'}")
+    if args.screenshot:
+        from bench.report.browser import check_page
+
+        page = check_page(out / "index.html", out / "screenshot.png")
+        print(f"screenshot: {page.screenshot}")
+        if not page.ok:
+            print(f"page problems: {'; '.join(page.problems)}")
+            return 1
+    return 0

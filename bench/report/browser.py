@@ -1,0 +1,151 @@
+"""Open a report page in real headless chromium: no missing image, no console message, and a
+screenshot beside it.
+
+Dependency-free: chromium's own --dump-dom and --screenshot modes, no DevTools websocket. A
+probe copy of the page (same folder, so relative chart paths resolve) gets a first script that
+records script errors, failed resource loads and console.error calls, and writes them with the
+state of every <img> into the DOM after `load`; --dump-dom then prints it. The page itself has
+no script, so any console line chromium logs while rendering the real page is a problem too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.errors import ToolMissingError
+
+CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+TIMEOUT_S = 90.0
+_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+_PROBE = """<script>
+window.__probe = [];
+console.error = function () { __probe.push("console.error: " + Array.from(arguments).join(" ")); };
+addEventListener("error", function (e) {
+  var t = e.target;
+  __probe.push(t && t !== window ? "failed to load " + (t.src || t.href || t.tagName)
+                                 : "script error: " + e.message);
+}, true);
+addEventListener("load", function () {
+  var missing = Array.from(document.images)
+    .filter(function (i) { return !(i.complete && i.naturalWidth > 0); })
+    .map(function (i) { return i.getAttribute("src"); });
+  var out = document.createElement("pre");
+  out.id = "__probe_result";
+  out.textContent = JSON.stringify(
+    {images: document.images.length, missing: missing, errors: __probe});
+  document.body.appendChild(out);
+});
+</script>"""
+_RESULT = re.compile(r'<pre id="__probe_result">(.*?)</pre>', re.DOTALL)
+_CONSOLE = re.compile(r":CONSOLE[^\]]*\] (.*)")
+
+
+@dataclass
+class PageCheck:
+    images: int = 0
+    missing_images: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    screenshot: Path | None = None
+
+    @property
+    def problems(self) -> list[str]:
+        return [
+            *(f"missing image {src}" for src in self.missing_images),
+            *self.errors,
+            *(f"console: {line}" for line in self.console),
+        ]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.screenshot is not None
+
+
+def chromium() -> str:
+    for path in CHROMIUM_PATHS:
+        if os.access(path, os.X_OK):
+            return path
+    found = shutil.which("chromium")
+    if found:
+        return found
+    raise ToolMissingError("chromium is not installed (scripts/setup-system.sh installs it)")
+
+
+def _run(args: list[str]) -> tuple[str, str]:
+    """Run chromium in its own session so a hang can be ended, helpers included, by its pgid."""
+    with tempfile.TemporaryDirectory(prefix="bench-chromium-") as profile:
+        proc = subprocess.Popen(
+            [chromium(), *_FLAGS, f"--user-data-dir={profile}", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            out, err = proc.communicate(timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise
+        finally:
+            # chromium's helpers (zygote, gpu) are in our session; none may outlive the check
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+    return out, err
+
+
+def check_page(page: Path, screenshot: Path, width: int = 1280, height: int = 6000) -> PageCheck:
+    page = page.resolve()
+    result = PageCheck()
+    probe = page.with_name(f".probe-{page.name}")
+    text = page.read_text(encoding="utf-8")
+    probe.write_text(text.replace("<head>", "<head>" + _PROBE, 1), encoding="utf-8")
+    try:
+        dom, _ = _run(["--virtual-time-budget=10000", "--dump-dom", probe.as_uri()])
+    finally:
+        probe.unlink(missing_ok=True)
+    match = _RESULT.search(dom)
+    if match is None:
+        result.errors.append("the page never finished loading (no probe result in the DOM)")
+    else:
+        import html
+
+        data = json.loads(html.unescape(match.group(1)))
+        result.images = int(data["images"])
+        result.missing_images = list(data["missing"])
+        result.errors = list(data["errors"])
+    _, err = _run(
+        [
+            "--enable-logging=stderr",
+            "--v=0",
+            f"--window-size={width},{height}",
+            f"--screenshot={screenshot.resolve()}",
+            page.as_uri(),
+        ]
+    )
+    result.console = [m.group(1) for m in _CONSOLE.finditer(err)]
+    if screenshot.is_file() and screenshot.stat().st_size > 0:
+        result.screenshot = screenshot
+    else:
+        result.errors.append("chromium wrote no screenshot")
+    return result

@@ -1,0 +1,366 @@
+"""Schema-valid results directories with chosen numbers, for report and compare tests.
+
+`Synthetic` holds the means per framework; `write(root)` draws trials around them with a small
+seeded noise and writes run.json, samples.csv and facts.json exactly as the runner lays them out.
+Change one number (e.g. Bottle's RSS) and a verdict must move.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from bench.schema import RESULTS_SCHEMA_VERSION, SAMPLE_COLUMNS
+
+FIVE = ("flask", "bottle", "cherrypy", "django", "fastapi")
+BASELINES = ("raw-wsgi", "raw-asgi")
+SERVERS = {
+    "flask": "gunicorn",
+    "bottle": "gunicorn",
+    "cherrypy": "cheroot",
+    "django": "gunicorn",
+    "fastapi": "uvicorn",
+    "raw-wsgi": "gunicorn",
+    "raw-asgi": "uvicorn",
+}
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    frameworks: tuple[str, ...] = FIVE + BASELINES
+    trials: int = 3
+    scenarios: tuple[str, ...] = ("plaintext", "json", "users", "echo", "template", "cookie")
+    rates: tuple[float, ...] = (500.0, 1000.0)
+    io_users: tuple[int, ...] = (8, 32, 128)
+    io_ms: int = 50
+    closed_users: tuple[int, ...] = (10, 50)
+    deployments: tuple[str, ...] = ("local",)
+    noise: float = 0.01
+    """Relative standard deviation of every measured number across trials."""
+    seed: int = 1
+    status: str = "complete"
+    run_id: str = "20261125T150000Z-abc1234"
+    cpu_us: dict[str, float] = field(
+        default_factory=lambda: dict(
+            {
+                "flask": 300,
+                "bottle": 200,
+                "cherrypy": 400,
+                "django": 650,
+                "fastapi": 150,
+                "raw-wsgi": 60,
+                "raw-asgi": 40,
+            }
+        )
+    )
+    rss_peak_mib: dict[str, float] = field(
+        default_factory=lambda: dict(
+            {
+                "flask": 90,
+                "bottle": 60,
+                "cherrypy": 70,
+                "django": 140,
+                "fastapi": 80,
+                "raw-wsgi": 40,
+                "raw-asgi": 35,
+            }
+        )
+    )
+    rss_idle_mib: dict[str, float] = field(
+        default_factory=lambda: dict(
+            {
+                "flask": 50,
+                "bottle": 40,
+                "cherrypy": 60,
+                "django": 110,
+                "fastapi": 70,
+                "raw-wsgi": 30,
+                "raw-asgi": 30,
+            }
+        )
+    )
+    startup_s: dict[str, float] = field(
+        default_factory=lambda: dict(
+            {
+                "flask": 0.8,
+                "bottle": 0.6,
+                "cherrypy": 0.7,
+                "django": 1.6,
+                "fastapi": 1.1,
+                "raw-wsgi": 0.5,
+                "raw-asgi": 0.6,
+            }
+        )
+    )
+    io_capacity: dict[str, float] = field(
+        default_factory=lambda: dict(
+            {"flask": 12, "bottle": 12, "cherrypy": 10, "django": 12, "fastapi": 1000}
+        )
+    )
+    """Waits a server can have in progress at once (its threads, or unbounded for async)."""
+    p99_us: dict[str, float] = field(
+        default_factory=lambda: dict(
+            {
+                "flask": 1500,
+                "bottle": 1200,
+                "cherrypy": 2000,
+                "django": 2500,
+                "fastapi": 900,
+                "raw-wsgi": 600,
+                "raw-asgi": 400,
+            }
+        )
+    )
+    cherrypy_failures: int = 0
+    generator_bound: frozenset[tuple[str, str]] = frozenset()
+    """(framework, scenario) pairs whose samples are flagged generator-bound."""
+    skipped: dict[str, str] = field(default_factory=lambda: dict({}))
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per framework, facts.json sections replacing the defaults below."""
+
+    def but(self, **changes: Any) -> Synthetic:
+        return replace(self, **changes)
+
+
+def default_facts(fw: str) -> dict[str, Any]:
+    deps = {
+        "flask": ["blinker", "click", "flask", "itsdangerous", "jinja2", "markupsafe", "werkzeug"],
+        "bottle": ["bottle"],
+        "cherrypy": ["cheroot", "cherrypy", "jaraco-functools", "more-itertools", "portend"],
+        "django": ["asgiref", "django", "sqlparse"],
+        "fastapi": ["anyio", "fastapi", "idna", "pydantic", "pydantic-core", "starlette"],
+    }.get(fw, [])
+    imports = {"flask": 0.12, "bottle": 0.03, "cherrypy": 0.25, "django": 0.3, "fastapi": 0.4}
+    headers = {
+        name: {"present": False, "values": {}, "contract_required": False, "set_by_app": False}
+        for name in ("X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy")
+    }
+    headers["X-Content-Type-Options"] = {
+        "present": True,
+        "values": {"plaintext": "nosniff"},
+        "contract_required": True,
+        "set_by_app": fw != "django",
+    }
+    if fw == "django":
+        for name in ("X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy"):
+            headers[name] = {
+                "present": True,
+                "values": {"plaintext": "same-origin"},
+                "contract_required": False,
+                "set_by_app": False,
+            }
+    base = imports.get(fw, 0.05)
+    return {
+        "framework": fw,
+        "dependencies": {
+            "framework": deps,
+            "framework_count": len(deps),
+            "with_server": [*deps, "gunicorn"],
+            "with_server_count": len(deps) + 1,
+        },
+        "hello": {"lines": {"flask": 5, "django": 14}.get(fw, 7), "ran": True, "status": 200}
+        if fw in FIVE
+        else {"lines": None, "ran": None, "reason": "baselines have no hello world"},
+        "validation": (
+            {"name": "EchoIn", "kind": "model", "lines": 6, "validator_functions": 0}
+            if fw == "fastapi"
+            else {"name": "validate_echo", "kind": "function", "lines": 40}
+        )
+        if fw in FIVE
+        else {"lines": None, "reason": "baselines have no /echo"},
+        "security": {
+            "headers": headers,
+            "csrf": {"default_on": fw == "django", "evidence": "synthetic"},
+        },
+        "import_time": {
+            "seconds": base,
+            "samples": [base * (1 + 0.01 * k) for k in (-1, 0, 1, 0, 1)],
+        },
+    }
+
+
+def _row(spec: Synthetic, **values: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {c.name: "" for c in SAMPLE_COLUMNS}
+    row.update(values)
+    return row
+
+
+def samples(spec: Synthetic) -> list[dict[str, Any]]:
+    rng = random.Random(spec.seed)
+
+    def jitter(x: float) -> float:
+        return x * (1 + rng.gauss(0, spec.noise))
+
+    rows: list[dict[str, Any]] = []
+    n = 0
+    for trial in range(spec.trials):
+        for dep in spec.deployments:
+            for fw in spec.frameworks:
+                if fw in spec.skipped:
+                    continue
+                dep_factor = 1.1 if dep == "docker" else 1.0
+                rss_idle = jitter(spec.rss_idle_mib[fw])
+                rss_peak = jitter(spec.rss_peak_mib[fw])
+                startup = jitter(spec.startup_s[fw])
+                scenarios = spec.scenarios if fw in FIVE else ("plaintext", "json")
+                common = {
+                    "run_id": spec.run_id,
+                    "framework": fw,
+                    "server": SERVERS[fw],
+                    "deployment": dep,
+                    "round": trial,
+                    "trial": trial,
+                    "server_cores": 1,
+                    "rss_idle_mib": round(rss_idle, 3),
+                    "rss_peak_mib": round(rss_peak, 3),
+                    "startup_s": round(startup, 4),
+                    "workers": 3 if SERVERS[fw] == "gunicorn" else 1,
+                    "threads": 4 if SERVERS[fw] == "gunicorn" else 1,
+                    "server_cpus": "0",
+                    "generator_cpus": "1",
+                    "stop_reason": "",
+                }
+
+                def add(
+                    scenario: str,
+                    mode: str,
+                    users: int,
+                    offered: float | str,
+                    *,
+                    fw: str = fw,
+                    common: dict[str, Any] = common,
+                    **kw: Any,
+                ) -> None:
+                    nonlocal n
+                    n += 1
+                    bound = (fw, scenario) in spec.generator_bound
+                    rows.append(
+                        _row(
+                            spec,
+                            **common,
+                            sample_id=f"s{n:05d}",
+                            scenario=scenario,
+                            mode=mode,
+                            users=users,
+                            offered_rps=offered,
+                            generator_bound=bound,
+                            generator_cpu_util=0.95 if bound else 0.4,
+                            **kw,
+                        )
+                    )
+
+                for scenario in scenarios:
+                    for rate in spec.rates:
+                        cpu = jitter(spec.cpu_us[fw] * dep_factor)
+                        duration = 10.0
+                        requests = int(rate * duration)
+                        failures = spec.cherrypy_failures if fw == "cherrypy" else 0
+                        p99 = jitter(spec.p99_us[fw])
+                        add(
+                            scenario,
+                            "rate",
+                            20,
+                            rate,
+                            io_ms=0,
+                            duration_s=duration,
+                            requests=requests,
+                            failures=failures,
+                            achieved_rps=requests / duration,
+                            latency_p50_us=round(p99 / 3, 1),
+                            latency_p90_us=round(p99 / 2, 1),
+                            latency_p99_us=round(p99, 1),
+                            latency_p999_us=round(p99 * 1.5, 1),
+                            latency_max_us=round(p99 * 3, 1),
+                            latency_mean_us=round(p99 / 2.8, 1),
+                            server_cpu_s=cpu * requests / 1e6,
+                            server_cpu_us_per_req=round(cpu, 3),
+                            server_cpu_util=cpu * rate / 1e6,
+                        )
+                    for users in spec.closed_users:
+                        cap = 1e6 / (spec.cpu_us[fw] * dep_factor)
+                        achieved = jitter(min(cap, 3000.0 + users))
+                        add(
+                            scenario,
+                            "closed",
+                            users,
+                            "",
+                            io_ms=0,
+                            duration_s=10.0,
+                            requests=int(achieved * 10),
+                            failures=0,
+                            achieved_rps=achieved,
+                            latency_p50_us=users / achieved * 1e6,
+                            latency_p99_us=users / achieved * 2e6,
+                            server_cpu_s=1.0,
+                            server_cpu_us_per_req=jitter(spec.cpu_us[fw]),
+                            server_cpu_util=0.9,
+                        )
+                if fw in FIVE and "io" not in spec.skipped:
+                    for users in spec.io_users:
+                        inflight = min(users, spec.io_capacity[fw])
+                        achieved = jitter(inflight / (spec.io_ms / 1000.0))
+                        add(
+                            "io",
+                            "closed",
+                            users,
+                            "",
+                            io_ms=spec.io_ms,
+                            duration_s=10.0,
+                            requests=int(achieved * 10),
+                            failures=0,
+                            achieved_rps=achieved,
+                            latency_p50_us=users / achieved * 1e6,
+                            latency_p99_us=users / achieved * 1.3e6,
+                            server_cpu_s=0.5,
+                            server_cpu_us_per_req=jitter(spec.cpu_us[fw]),
+                            server_cpu_util=0.3,
+                        )
+    return rows
+
+
+def run_meta(spec: Synthetic) -> dict[str, Any]:
+    return {
+        "schema_version": RESULTS_SCHEMA_VERSION,
+        "run_id": spec.run_id,
+        "status": spec.status,
+        "started_at": "2026-11-25T15:00:00Z",
+        "finished_at": "2026-11-25T15:10:00Z",
+        "git": {"sha": "abc1234", "dirty": False},
+        "environment": {"python": "3.11.7", "cpu_model": "synthetic CPU", "cpu_count": 2},
+        "pinning": {"server_cpus": [0], "generator_cpus": [1]},
+        "profile": "synthetic",
+        "config": {"trials": spec.trials, "rates": list(spec.rates)},
+        "frameworks": {
+            fw: {
+                "server": SERVERS[fw],
+                "command": ["python", "-m", SERVERS[fw], "..."],
+                "workers": {"formula": "synthetic formula"},
+            }
+            for fw in spec.frameworks
+        },
+        "calibration": {"ceiling_rps": 11000},
+        "skipped": [{"framework": fw, "reason": why} for fw, why in spec.skipped.items()],
+    }
+
+
+def write(root: Path, spec: Synthetic | None = None) -> Path:
+    """A results directory under `root` named by spec.run_id; returns its path."""
+    spec = spec or Synthetic()
+    path = root / spec.run_id
+    path.mkdir(parents=True)
+    (path / "run.json").write_text(json.dumps(run_meta(spec), indent=2))
+    with (path / "samples.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=[c.name for c in SAMPLE_COLUMNS])
+        writer.writeheader()
+        writer.writerows(samples(spec))
+    facts = {}
+    for fw in spec.frameworks:
+        base = default_facts(fw)
+        base.update(spec.facts.get(fw, {}))
+        facts[fw] = base
+    (path / "facts.json").write_text(json.dumps(facts, indent=2))
+    return path

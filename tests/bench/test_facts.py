@@ -1,0 +1,128 @@
+"""bench.facts: dependency closures from installed metadata, hello worlds really run, validation
+found by name, security headers observed over real HTTP, import time in fresh interpreters."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bench import facts
+from bench.frameworks import HOST, ROOT, Hello, get
+from bench.ports import free_port
+
+
+def test_bottle_installs_bottle_alone_and_flask_its_pallets() -> None:
+    assert facts.closure(("bottle",)) == ["bottle"]
+    flask = facts.closure(("flask",))
+    assert {"flask", "werkzeug", "jinja2", "itsdangerous", "click", "blinker"} <= set(flask)
+    deps = facts.dependencies(get("flask"))
+    assert deps["framework_count"] == len(deps["framework"])
+    assert set(deps["with_server"]) == set(flask) | {"gunicorn"} | set(facts.closure(("gunicorn",)))
+    assert facts.dependencies(get("raw-wsgi"))["framework"] == []
+
+
+def test_markers_and_extras_are_honoured() -> None:
+    # jaraco.context: 'backports.tarfile; python_version < "3.12"' and test-only extras
+    got = facts.closure(("jaraco.context",))
+    assert "backports-tarfile" in got
+    assert "pytest" not in got and "jaraco-test" not in got
+
+
+def test_code_lines_skip_blanks_and_comments_but_count_docstrings() -> None:
+    text = (
+        '# a comment\n\ndef f():\n    """Doc."""\n    # inner comment\n    return 1  # trailing\n'
+    )
+    assert facts.code_lines(text) == 3
+
+
+def test_flasks_hello_world_runs_the_docs_way() -> None:
+    got = facts.hello(get("flask"))
+    assert got["lines"] == 5
+    if got["ran"] is None:
+        assert "busy" in got["reason"]  # another process holds port 5000: never touched
+    else:
+        assert got["ran"] is True and got["status"] == 200
+
+
+def test_a_busy_docs_port_is_reported_not_taken() -> None:
+    with socket.socket() as holder:
+        holder.bind((HOST, 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        fw = get("bottle")
+        assert fw.hello is not None
+        got = facts.hello(replace(fw, hello=replace(fw.hello, port=port)))
+        assert got["ran"] is None and "busy" in got["reason"]
+        holder.getsockname()  # still ours, still open
+
+
+def test_a_hello_world_that_dies_did_not_run() -> None:
+    fw = replace(get("bottle"), hello=Hello(("{python}", "-c", "raise SystemExit(3)"), free_port()))
+    got = facts.hello(fw)
+    assert got["ran"] is False and "code 3" in got["reason"]
+
+
+def _fake_app(tmp_path: Path, source: str) -> object:
+    app = tmp_path / "fake_app"
+    app.mkdir()
+    (app / "views.py").write_text(textwrap.dedent(source))
+    return replace(get("flask"), app_dir=os.path.relpath(app, ROOT))
+
+
+def test_validation_is_found_by_name_with_the_helpers_it_uses(tmp_path: Path) -> None:
+    fw = _fake_app(
+        tmp_path,
+        """
+        def _helper(x):
+            # why: a comment does not count
+            return x
+
+        def validate_echo(body):
+
+            return _helper(body)
+
+        def unrelated():
+            return 0
+        """,
+    )
+    got = facts.validation(fw)  # type: ignore[arg-type]
+    assert got["name"] == "validate_echo" and got["kind"] == "function"
+    assert got["parts"] == ["validate_echo", "_helper"] and got["lines"] == 4
+
+
+def test_validation_not_found_says_why(tmp_path: Path) -> None:
+    got = facts.validation(_fake_app(tmp_path, "def echo(): pass\n"))  # type: ignore[arg-type]
+    assert got["lines"] is None and "validate_echo" in got["reason"]
+
+
+def test_fastapi_validates_with_a_model() -> None:
+    got = facts.validation(get("fastapi"))
+    assert got["name"] == "EchoIn" and got["kind"] == "model"
+
+
+@pytest.mark.slow
+def test_security_headers_are_observed_and_attributed() -> None:
+    flask = facts.security(get("flask"))
+    nosniff = flask["headers"]["X-Content-Type-Options"]
+    assert nosniff["present"] and nosniff["contract_required"]
+    assert not flask["headers"]["X-Frame-Options"]["present"]
+    assert flask["headers"]["Server"]["present"]
+    assert flask["csrf"]["default_on"] is False
+    django = facts.security(get("django"))
+    frame = django["headers"]["X-Frame-Options"]
+    assert frame["present"] and not frame["set_by_app"]
+    assert django["csrf"]["default_on"] is True
+
+
+def test_import_time_and_collect_are_json() -> None:
+    got = facts.import_time(get("raw-asgi"), repeats=2)
+    assert got["seconds"] > 0 and len(got["samples"]) == 2
+    whole = facts.collect(get("raw-asgi"))
+    assert json.loads(json.dumps(whole))["framework"] == "raw-asgi"
+    assert whole["hello"]["lines"] is None  # baselines have no hello world
