@@ -2,7 +2,8 @@
 
 Shared by the runner (writes), the report and compare (read), and the tests (validate).
 History of RESULTS_SCHEMA_VERSION:
-  1 — first version: run.json, samples.csv, facts.json, locust/<sample-id>_*.csv.
+  1 — first version: run.json, samples.csv, facts.json, locust/<sample-id>_*.csv,
+      hdr/<sample-id>.hdr (HdrHistogram base64 encoding, microseconds).
 Readers refuse a version they do not know.
 """
 
@@ -48,15 +49,55 @@ SAMPLE_COLUMNS: tuple[Column, ...] = (
     Column("latency_p999_us", "float", "", nullable=True),
     Column("latency_max_us", "float", "", nullable=True),
     Column("latency_mean_us", "float", "", nullable=True),
-    Column("server_cpu_s", "float", "utime+stime of the server's process tree in the window"),
+    Column(
+        "server_cpu_s",
+        "float",
+        "utime+stime of the server's process tree (or cgroup) in the window; empty for a "
+        "target without --target-cgroup",
+        nullable=True,
+    ),
     Column("server_cpu_us_per_req", "float", "server_cpu_s * 1e6 / requests", nullable=True),
     Column("server_cores", "int", "cores the server was pinned to (its budget)"),
-    Column("server_cpu_util", "float", "server_cpu_s / (duration_s * server_cores), 0..1"),
-    Column("rss_idle_mib", "float", "server tree RSS after start-up, before load"),
-    Column("rss_peak_mib", "float", "highest server tree RSS sampled during load"),
+    Column(
+        "server_cpu_util",
+        "float",
+        "server_cpu_s / (duration_s * server_cores), 0..1",
+        nullable=True,
+    ),
+    Column(
+        "server_runq_util",
+        "float",
+        "time the server's threads were runnable but waiting for a CPU (schedstat run_delay) / "
+        "(duration_s * server_cores): contention from other processes; empty for a target",
+        nullable=True,
+    ),
+    Column("rss_idle_mib", "float", "server tree RSS after start-up, before load", nullable=True),
+    Column("rss_peak_mib", "float", "highest server tree RSS sampled in the window", nullable=True),
     Column("generator_cpu_util", "float", "generator CPU / (duration_s * generator cores), 0..1"),
-    Column("generator_bound", "bool", "generator above its ceiling: the numbers describe it"),
-    Column("stop_reason", "str", "capacity mode: server-bound | generator-bound | slo | ''"),
+    Column(
+        "generator_runq_util",
+        "float",
+        "generator run-queue wait / (duration_s * generator cores): CPU it wanted but did not get",
+    ),
+    Column(
+        "generator_bound",
+        "bool",
+        "generator_cpu_util + generator_runq_util >= 0.85: the numbers describe the generator",
+    ),
+    Column(
+        "stop_reason",
+        "str",
+        "capacity mode, on the search's last step: server-bound | generator-bound | slo | "
+        "max-steps; '' on other rows",
+    ),
+    Column(
+        "capacity_rps",
+        "float",
+        "capacity mode, last step: highest sustained rate; a lower bound ('>=') when "
+        "stop_reason is generator-bound or max-steps",
+        nullable=True,
+    ),
+    Column("rate_shortfall", "bool", "open loop: achieved_rps < 95% of offered_rps"),
     Column("startup_s", "float", "spawn to first 200", nullable=True),
     Column("workers", "int", "server processes"),
     Column("threads", "int", "threads per process"),

@@ -1,0 +1,427 @@
+"""One run from plan to results directory: interleaved visits, each a server start, a contract
+smoke check, and every cell of the profile against that one server; samples stored as made.
+
+Whatever ends the run (its end, Ctrl-C, SIGTERM, a crash) the last act is the same: stop every
+process it started, then write run.json with the final status.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
+
+from rich.console import Console
+
+from bench import frameworks
+from bench.errors import BenchError
+from bench.frameworks import Framework
+from bench.runner import calibration, capacity, document, environment
+from bench.runner.client import Generator
+from bench.runner.config import SCENARIOS, RunConfig
+from bench.runner.measure import MIB, Cgroup, ProcessTree, Source, Unmeasured
+from bench.runner.plan import Cell, Visit, cells_for, interleave, planned_seconds
+from bench.runner.progress import RunProgress
+from bench.runner.protocol import LoadSpec
+from bench.runner.sample import Measurement, drive
+from bench.runner.serverctl import StartedServer, start_server
+from bench.runner.store import RunStore, new_run_id
+from bench.server import ServerStartError
+
+FACTS_S = 5.0  # bench.facts.collect per framework: 2-4 s measured here (planned time only)
+CALIBRATION_S = 12.0
+MAX_USERS = 1000
+"""Open loop: one connection per user; beyond this the generator spends more on pacing
+greenlets than it gains in smoothness, and servers start refusing connections."""
+MIN_USERS = 4
+
+
+class Terminated(Exception):  # noqa: N818 - a signal, not an error
+    """SIGTERM arrived: end like Ctrl-C, as an incomplete run."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+def users_for(rate: float, per_user_rps: float) -> int:
+    return max(MIN_USERS, min(MAX_USERS, math.ceil(rate / per_user_rps)))
+
+
+@dataclass
+class Endpoint:
+    """What a visit measures against: a server we started, or a target someone else runs."""
+
+    host: str
+    port: int
+    source: Source
+    startup_s: float = math.nan
+    server: StartedServer | None = None
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What every sample of one visit shares."""
+
+    framework: Framework
+    round: int
+    endpoint: Endpoint
+    rss_idle_mib: float
+
+
+@dataclass
+class Run:
+    config: RunConfig
+    console: Console
+    skip_facts: bool = False
+    store: RunStore | None = None
+    document: dict[str, Any] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    ceiling_rps: float = math.nan
+    _live: list[StartedServer] = field(default_factory=list)
+    _advanced: float = 0.0
+    _generator: Generator | None = None
+
+    # -- planning ---------------------------------------------------------------------------
+    def plan(self) -> tuple[list[Visit], float]:
+        cfg = self.config
+        chosen = frameworks.select(cfg.frameworks)
+        users = tuple(cfg.extra.get("users", ()))
+        cells = {
+            fw.name: cells_for(fw, cfg.profile, cfg.scenarios, cfg.rates, users) for fw in chosen
+        }
+        visits = interleave(chosen, cfg.profile.rounds, cfg.seed, cells)
+        seconds = planned_seconds(visits, cfg.profile, starts_servers=cfg.target is None)
+        if not self.skip_facts:
+            seconds += FACTS_S * len(chosen)
+        if not cfg.rates:
+            seconds += CALIBRATION_S
+        return visits, seconds
+
+    # -- the run ----------------------------------------------------------------------------
+    def execute(self) -> int:
+        visits, planned = self.plan()
+        cfg = self.config
+        self.store = store = RunStore(cfg.results_dir, new_run_id(environment.short_sha()))
+        self.console.print(
+            f"run {store.run_id}: profile {cfg.profile.name}, {len(visits)} visits, "
+            f"planned {planned / 60:.1f} min -> {store.path}",
+            highlight=False,
+        )
+        self.document = document.initial(cfg, store.run_id, visits, planned)
+        store.write_run(self.document)
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        status, code = "failed", 1
+        try:
+            with RunProgress(planned, self.console) as progress:
+                self._generator = Generator(cfg.generator_cpus, store.path / "generator.log")
+                self._generator.start()
+                if not self.skip_facts:
+                    progress.cell("facts")
+                    self._facts()
+                    progress.advance(FACTS_S * len(frameworks.select(cfg.frameworks)))
+                progress.cell("calibration")
+                self._calibrate()
+                progress.advance(CALIBRATION_S if not cfg.rates else 0.0)
+                for visit in visits:
+                    self._visit(visit, progress)
+            status, code = "complete", 0
+        except KeyboardInterrupt:
+            status, code = "incomplete", 130
+        except Terminated:
+            status, code = "incomplete", 143
+        except BaseException as exc:
+            status = "failed"
+            self.document["error"] = "".join(traceback.format_exception_only(exc)).strip()
+            raise
+        finally:
+            self._finish(status)
+            signal.signal(signal.SIGTERM, previous)
+        return code
+
+    def _finish(self, status: str) -> None:
+        # A second Ctrl-C must not cut the clean-up short and leave servers behind.
+        old = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            for server in self._live:
+                try:
+                    server.stop()
+                except BenchError as exc:
+                    self.document.setdefault("cleanup_errors", []).append(str(exc))
+            if self._generator is not None:
+                self._generator.stop()
+            self.document["status"] = status
+            self.document["ended"] = document.now()
+            self.document["samples"] = len(self.rows)
+            if self.store is not None:
+                self.store.write_run(self.document)
+        finally:
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
+
+    def _facts(self) -> None:
+        from bench import facts  # the report helper's module; missing must fail loudly
+
+        assert self.store is not None
+        self.store.write_json(
+            "facts.json",
+            {fw.name: facts.collect(fw) for fw in frameworks.select(self.config.frameworks)},
+        )
+
+    def _calibrate(self) -> None:
+        cfg = self.config
+        assert self.store is not None and self._generator is not None
+        if cfg.rates:
+            self.document["calibration"] = {"source": "not needed: absolute --rate given"}
+            return
+        found = calibration.latest(cfg.results_dir, cfg.server_cpus, cfg.generator_cpus)
+        if found is not None:
+            path, doc = found
+            source = str(path)
+        else:
+            # A quick one, Locust only against the fastest baseline: its keep-alive figure is
+            # the only number the offered rates are derived from.
+            doc = calibration.measure(
+                cfg.server_cpus,
+                cfg.generator_cpus,
+                self._generator,
+                window_s=cfg.profile.calibration_window_s,
+                variants=(calibration.Variant("raw-asgi", False),),
+                with_wrk=False,
+            )
+            self.store.write_json("calibration.json", doc)
+            source = "calibration.json (measured at the start of this run)"
+        if not doc.get("locust_ceiling_rps"):
+            raise BenchError(
+                "calibration failed (the raw-asgi baseline did not run); "
+                "fix it or pass absolute rates with --rate"
+            )
+        self.ceiling_rps = float(doc["locust_ceiling_rps"])
+        self.document["calibration"] = {"source": source, **doc}
+        self.store.write_run(self.document)
+
+    # -- one framework's turn in one round ---------------------------------------------------
+    def _visit(self, visit: Visit, progress: RunProgress) -> None:
+        fw, profile = visit.framework, self.config.profile
+        progress.cell(f"round {visit.round + 1}/{profile.rounds} {fw.name}: starting")
+        try:
+            self._measure_visit(visit, progress)
+        except ServerStartError as exc:
+            # One app that does not start is reported, like one that fails its smoke check;
+            # the other apps are still measured.
+            self._skip(fw, visit.round, "server did not start", [], str(exc)[:2000])
+        progress.advance(visit.seconds(profile) - self._advanced)
+
+    def _measure_visit(self, visit: Visit, progress: RunProgress) -> None:
+        fw, profile = visit.framework, self.config.profile
+        self._advanced = 0.0
+        with self._endpoint(fw, visit.round) as endpoint:
+            if not self._smoke(fw, endpoint, visit.round):
+                return
+            time.sleep(0.3)  # let the freshly started workers settle before reading RSS
+            at = Turn(fw, visit.round, endpoint, endpoint.source.rss_bytes() / MIB)
+            for cell in visit.cells:
+                progress.cell(f"round {visit.round + 1}/{profile.rounds} {fw.name} {cell.key}")
+                if cell.mode == "capacity":
+                    self._capacity(at, cell)
+                else:
+                    self._one(at, cell)
+                progress.advance(cell.seconds(profile))
+                self._advanced += cell.seconds(profile)
+
+    def _skip(
+        self, fw: Framework, round_: int, reason: str, rules: list[str], detail: str = ""
+    ) -> None:
+        entry = {"framework": fw.name, "round": round_, "reason": reason, "failed_rules": rules}
+        self.document["skipped"].append({**entry, "detail": detail} if detail else entry)
+        self.console.print(
+            f"{fw.name}: {reason}; not measured in round {round_ + 1}", highlight=False
+        )
+        assert self.store is not None
+        self.store.write_run(self.document)
+
+    @contextmanager
+    def _endpoint(self, fw: Framework, round_: int) -> Iterator[Endpoint]:
+        cfg = self.config
+        if cfg.target is not None:
+            group = cfg.target.cgroup
+            source: Source = Cgroup(group) if group else Unmeasured()
+            yield Endpoint(cfg.target.host, cfg.target.port, source)
+            return
+        assert self.store is not None
+        log = self.store.path / "servers" / f"{fw.name}-r{round_}.log"
+        log.parent.mkdir(exist_ok=True)
+        server = start_server(fw, cfg.server_cpus, log_path=log)
+        self._live.append(server)
+        self.document["starts"].append(
+            {"framework": fw.name, "round": round_, "port": server.port, "command": server.command,
+             "startup_s": server.startup_s, "log": str(log.relative_to(self.store.path))}
+        )  # fmt: skip
+        try:
+            yield Endpoint(
+                frameworks.HOST, server.port, ProcessTree(server.pid), server.startup_s, server
+            )
+        finally:
+            server.stop()  # raises if any process of it survived SIGKILL
+            self._live.remove(server)
+
+    def _smoke(self, fw: Framework, endpoint: Endpoint, round_: int) -> bool:
+        from bench import contract
+
+        results = contract.smoke(endpoint.port, fw, host=endpoint.host)
+        failed = [r.rule_id for r in results if not r.passed]
+        entry = {
+            "framework": fw.name,
+            "round": round_,
+            "rules": len(results),
+            "failed": failed,
+            "details": {r.rule_id: r.detail for r in results if not r.passed},
+        }
+        self.document["verification"].append(entry)
+        if failed:
+            self._skip(fw, round_, "contract smoke check failed", failed)
+        assert self.store is not None
+        self.store.write_run(self.document)
+        return not failed
+
+    # -- samples ------------------------------------------------------------------------------
+    def _spec(self, sample_id: str, cell: Cell, rate: float | None, *, capacity: bool) -> LoadSpec:
+        assert self.store is not None
+        p = self.config.profile
+        scenario = SCENARIOS[cell.scenario].with_io_ms(cell.io_ms)
+        return LoadSpec(
+            sample_id=sample_id,
+            base_url="",
+            requests=[vars(r) for r in scenario.requests],
+            users=cell.users if rate is None else users_for(rate, p.per_user_rps),
+            rate=rate,
+            warmup_s=p.capacity_warmup_s if capacity else p.warmup_s,
+            window_s=p.capacity_window_s if capacity else p.window_s,
+            csv_prefix=str(self.store.locust_prefix(sample_id)),
+            hdr_path=str(self.store.hdr_path(sample_id)),
+            processes=self.config.generator_processes,
+            seed=self.config.seed,
+        )
+
+    def _measure(self, spec: LoadSpec, endpoint: Endpoint) -> Measurement:
+        assert self._generator is not None
+        spec = LoadSpec(**{**vars(spec), "base_url": endpoint.base_url})
+        return drive(self._generator, spec, endpoint.source, ProcessTree(self._generator.pid))
+
+    def _rate_of(self, cell: Cell) -> float | None:
+        if cell.mode == "closed":
+            return None
+        if cell.rate is not None:
+            return cell.rate
+        assert cell.rate_fraction is not None
+        return cell.rate_fraction * self.ceiling_rps
+
+    def _one(self, at: Turn, cell: Cell) -> None:
+        rate = self._rate_of(cell)
+        sample_id = f"{at.framework.name}-{cell.key}-t{at.round}"
+        m = self._measure(self._spec(sample_id, cell, rate, capacity=False), at.endpoint)
+        self._row(at, cell, m)
+
+    def _capacity(self, at: Turn, cell: Cell) -> None:
+        p = self.config.profile
+        measured: list[Measurement] = []
+        gen_cores = len(self.config.generator_cpus)
+
+        def step(rate: float) -> capacity.StepOutcome:
+            sample_id = f"{at.framework.name}-{cell.key}-t{at.round}-s{len(measured)}"
+            m = self._measure(self._spec(sample_id, cell, rate, capacity=True), at.endpoint)
+            measured.append(m)
+            return capacity.StepOutcome(
+                rate, m.achieved_rps, m.latency_us(99), m.generator_demand(gen_cores)
+            )
+
+        reference = max(self.config.rates) if self.config.rates else self.ceiling_rps
+        result = capacity.search(
+            step,
+            p.capacity_start_fraction * reference,
+            p.capacity_factor,
+            p.capacity_max_steps,
+            p.slo_p99_ms,
+        )
+        for i, m in enumerate(measured):
+            last = i == len(measured) - 1
+            self._row(
+                at,
+                cell,
+                m,
+                stop_reason=result.stop_reason if last else "",
+                capacity_rps=result.sustained_rps if last else math.nan,
+            )
+
+    def _row(
+        self,
+        at: Turn,
+        cell: Cell,
+        m: Measurement,
+        *,
+        stop_reason: str = "",
+        capacity_rps: float = math.nan,
+    ) -> None:
+        fw, rate = at.framework, m.spec.rate
+        cfg = self.config
+        assert self.store is not None
+        cores, gen_cores = len(cfg.server_cpus), len(cfg.generator_cpus)
+        workers = fw.workers(cores)
+        gen_util = m.generator_util(gen_cores)
+        row: dict[str, Any] = {
+            "run_id": self.store.run_id,
+            "sample_id": m.spec.sample_id,
+            "framework": fw.name,
+            "server": fw.server,
+            "deployment": cfg.deployment,
+            "scenario": cell.scenario,
+            "mode": cell.mode,
+            "round": at.round,
+            "trial": at.round,
+            "users": m.spec.users,
+            "offered_rps": rate,
+            "io_ms": cell.io_ms,
+            "duration_s": m.result.duration_s,
+            "requests": m.result.requests,
+            "failures": m.result.failures,
+            "achieved_rps": m.achieved_rps,
+            "latency_p50_us": m.latency_us(50),
+            "latency_p90_us": m.latency_us(90),
+            "latency_p99_us": m.latency_us(99),
+            "latency_p999_us": m.latency_us(99.9),
+            "latency_max_us": m.latency_max_us,
+            "latency_mean_us": m.latency_mean_us,
+            "server_cpu_s": m.readings.server_cpu_s,
+            "server_cpu_us_per_req": m.server_cpu_us_per_req,
+            "server_cores": cores,
+            "server_cpu_util": m.server_util(cores),
+            "server_runq_util": m.server_wait_util(cores),
+            "rss_idle_mib": at.rss_idle_mib,
+            "rss_peak_mib": m.readings.rss_peak_bytes / MIB,
+            "generator_cpu_util": gen_util,
+            "generator_runq_util": m.generator_wait_util(gen_cores),
+            "generator_bound": capacity.generator_bound(m.generator_demand(gen_cores)),
+            "stop_reason": stop_reason,
+            "capacity_rps": capacity_rps,
+            "rate_shortfall": capacity.shortfall(rate, m.achieved_rps),
+            "startup_s": at.endpoint.startup_s,
+            "workers": workers.processes,
+            "threads": workers.threads,
+            "server_cpus": ",".join(map(str, cfg.server_cpus)),
+            "generator_cpus": ",".join(map(str, cfg.generator_cpus)),
+        }
+        self.store.append_sample(row)
+        self.rows.append(row)
+        if m.result.errors:
+            self.document.setdefault("errors", {})[m.spec.sample_id] = m.result.errors

@@ -1,0 +1,120 @@
+"""The table `run` prints at the end: medians over trials per cell, and their spread.
+
+The real report (charts, CIs, verdicts) is `python -m bench report`; this is what a person
+watching the terminal needs to see that the run produced sensible numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from typing import Any
+
+from rich.table import Table
+
+from bench.runner.capacity import LOWER_BOUND_REASONS
+
+
+def _median(values: list[float]) -> float:
+    vals = [v for v in values if not math.isnan(v)]
+    return statistics.median(vals) if vals else math.nan
+
+
+def cv(values: list[float]) -> float:
+    """Coefficient of variation (stdev / mean) over trials; NaN with fewer than two."""
+    vals = [v for v in values if not math.isnan(v)]
+    if len(vals) < 2 or statistics.fmean(vals) == 0:
+        return math.nan
+    return statistics.stdev(vals) / statistics.fmean(vals)
+
+
+def _fmt(value: float, digits: int = 0) -> str:
+    return "-" if math.isnan(value) else f"{value:,.{digits}f}"
+
+
+def _num(row: dict[str, Any], key: str) -> float:
+    value = row[key]
+    return math.nan if value is None else float(value)
+
+
+def cell_key(row: dict[str, Any]) -> tuple[str, str, str, str]:
+    if row["mode"] == "closed":
+        level = f"{row['users']} users"
+    elif row["mode"] == "rate":
+        level = f"{row['offered_rps']:.0f} rps"
+    else:
+        level = "search"
+    io = f" ms={row['io_ms']}" if row["io_ms"] else ""
+    return row["framework"], row["scenario"] + io, row["mode"], level
+
+
+def table(rows: list[dict[str, Any]]) -> Table:
+    groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["mode"] == "capacity" and not row["stop_reason"]:
+            continue  # intermediate search steps; the last step carries the result
+        groups[cell_key(row)].append(row)
+    out = Table(title="medians over trials (CV = stdev/mean across trials)")
+    for name in (
+        "framework",
+        "scenario",
+        "mode",
+        "level",
+        "n",
+        "achieved rps",
+        "p50 µs",
+        "p99 µs",
+        "CPU µs/req",
+        "CV CPU",
+        "RSS peak MiB",
+        "flags",
+    ):
+        out.add_column(name, justify="left" if name in ("framework", "scenario") else "right")
+    for key in sorted(groups):
+        g = groups[key]
+        flags = []
+        if any(r["generator_bound"] for r in g):
+            flags.append("generator-bound")
+        if any(r["rate_shortfall"] for r in g):
+            flags.append("shortfall")
+        if any(r["failures"] for r in g):
+            flags.append(f"{sum(r['failures'] for r in g)} failures")
+        achieved = _fmt(_median([_num(r, "achieved_rps") for r in g]))
+        if key[2] == "capacity":
+            lower = any(r["stop_reason"] in LOWER_BOUND_REASONS for r in g)
+            achieved = (">= " if lower else "") + _fmt(
+                _median([_num(r, "capacity_rps") for r in g])
+            )
+            flags.append("/".join(sorted({r["stop_reason"] for r in g})))
+        cpu = [_num(r, "server_cpu_us_per_req") for r in g]
+        out.add_row(
+            *key,
+            str(len(g)),
+            achieved,
+            _fmt(_median([_num(r, "latency_p50_us") for r in g])),
+            _fmt(_median([_num(r, "latency_p99_us") for r in g])),
+            _fmt(_median(cpu), 1),
+            _fmt(cv(cpu) * 100, 1) + ("%" if not math.isnan(cv(cpu)) else ""),
+            _fmt(_median([_num(r, "rss_peak_mib") for r in g]), 1),
+            ", ".join(flags),
+        )
+    return out
+
+
+# Above this share of the window spent waiting for a CPU, other processes shared the pinned
+# cores enough to move latencies and capacities; the numbers then describe a busy machine.
+CONTENDED_RUNQ = 0.10
+
+
+def contention_warning(rows: list[dict[str, Any]]) -> str | None:
+    waits = [_num(r, "server_runq_util") for r in rows] + [
+        _num(r, "generator_runq_util") for r in rows
+    ]
+    worst = _median([w for w in waits if not math.isnan(w)])
+    if math.isnan(worst) or worst < CONTENDED_RUNQ:
+        return None
+    return (
+        f"warning: the pinned processes waited for a CPU {worst:.0%} of the time (median): "
+        "other work shared their cores, so latencies and capacities are not representative"
+    )
