@@ -1,0 +1,91 @@
+"""What the container of an app is: image name, layout inside the image, limits, command.
+
+The image mirrors the repository under IMAGE_ROOT (apps/<app> -> /srv/apps/<app>), so the
+registry's command maps onto the container by replacing the project root and the interpreter.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+from bench.frameworks import FRAMEWORKS, ROOT, Framework
+
+IMAGE_ROOT = "/srv"
+VENV = "/opt/venv"
+PYTHON = f"{VENV}/bin/python"
+DEFAULT_BASE_IMAGE = "python:3.11-slim"
+"""The official image of the project's Python (pyproject: requires-python 3.11)."""
+LOCAL_BASE_IMAGE = "pywebbench/python-base:bookworm"
+"""Built by scripts/build-base-image.sh when no registry is reachable."""
+IMAGE_PREFIX = "pywebbench/"
+PORT_VARIABLE = "PORT"
+
+CORES = 1
+"""Every server gets one core, in a container as locally (the runner pins servers to CPU 0):
+the worker formula is evaluated for this budget, so both deployments run the same command."""
+CPUSET = "0"
+MEM_LIMIT = "1g"
+"""Equal for every service; gunicorn's 3 workers of the largest app (Django) stay far below."""
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    framework: Framework
+
+    @property
+    def image(self) -> str:
+        return f"{IMAGE_PREFIX}{self.framework.name}:latest"
+
+    @property
+    def dockerfile(self) -> str:
+        """Relative to the project root, which is the build context."""
+        return f"{self.framework.app_dir}/Dockerfile"
+
+    @property
+    def requirements(self) -> str:
+        return f"{self.framework.app_dir}/requirements.txt"
+
+    @property
+    def app_path(self) -> str:
+        return f"{IMAGE_ROOT}/{self.framework.app_dir}"
+
+    @property
+    def pythonpath(self) -> str:
+        return f"{IMAGE_ROOT}/{self.framework.pythonpath}"
+
+    def environment(self) -> dict[str, str]:
+        """The registry's server environment, with paths inside the image."""
+        return {k: self._in_image(v) for k, v in self.framework.environment().items()}
+
+    def argv(self, port: int) -> list[str]:
+        """The registry's production command for CORES, as it runs inside the image."""
+        fw = self.framework
+        command = fw.command(port, fw.workers(CORES), python=PYTHON)
+        return [self._in_image(part) for part in command]
+
+    def shell_command(self) -> str:
+        """argv() with the port read from $PORT at start, so one image serves on any port."""
+        # The tokens that change with the port are the port's; found by difference, not by
+        # guessing its position in each server's syntax.
+        first, second = self.argv(1111), self.argv(2222)
+        if len(first) != len(second):
+            raise ValueError(f"{self.framework.name}: command length depends on the port")
+        parts = []
+        for a, b in zip(first, second, strict=True):
+            if a == b:
+                parts.append(shlex.quote(a))
+            elif a.replace("1111", "2222") == b and shlex.quote(a) == a:
+                parts.append(a.replace("1111", f"${{{PORT_VARIABLE}}}"))
+            else:
+                raise ValueError(f"{self.framework.name}: cannot template port in {a!r}")
+        return "exec " + " ".join(parts)
+
+    @staticmethod
+    def _in_image(text: str) -> str:
+        root = str(ROOT)
+        return IMAGE_ROOT + text[len(root) :] if text.startswith(root) else text
+
+
+def specs() -> tuple[ContainerSpec, ...]:
+    return tuple(ContainerSpec(fw) for fw in FRAMEWORKS)
