@@ -1,0 +1,75 @@
+"""`python -m bench profile [FRAMEWORK ...]`: instructions per request, counted by callgrind."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from bench import frameworks
+from bench.profiling import callgrind
+
+HELP = "count CPU instructions per request of each app under callgrind (in-process, no sockets)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "frameworks", nargs="*", metavar="FRAMEWORK", help="default: all of the registry"
+    )
+    add_settings(parser)
+    parser.add_argument("--output", type=Path, help="write the result document here (JSON)")
+
+
+def add_settings(parser: argparse.ArgumentParser) -> None:
+    """Options shared with `gate`."""
+    parser.add_argument(
+        "--scenarios", nargs="+", metavar="SCENARIO", help="default: all each app answers"
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=callgrind.DEFAULT_REQUESTS,
+        help="N: runs of N and 2N requests per scenario (default %(default)s)",
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=callgrind.DEFAULT_WARMUP, help="default %(default)s"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=callgrind.DEFAULT_JOBS,
+        help="valgrind processes at once (default %(default)s)",
+    )
+
+
+def names(values: list[str] | None) -> list[str]:
+    """Names given as separate words or comma-separated (as `run --frameworks` takes them)."""
+    return [name for value in values or [] for name in value.split(",") if name]
+
+
+def progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bench.profiling import result, tree
+
+    settings = callgrind.Settings(args.requests, args.warmup, args.jobs)
+    chosen = frameworks.select(names(args.frameworks))
+    tools = callgrind.tools()
+    started = time.monotonic()
+    doc = tree.profile(
+        frameworks.ROOT, chosen, names(args.scenarios), settings, tools=tools, progress=progress
+    )
+    print(f"{'framework':<10} {'scenario':<10} {'instructions/request':>20}")
+    for cell in doc["cells"]:
+        print(
+            f"{cell['framework']:<10} {cell['scenario']:<10} "
+            f"{cell['instructions_per_request']:>20,.0f}"
+        )
+    if args.output is not None:
+        result.write(doc, args.output)
+        print(f"wrote {args.output}")
+    print(f"profiled in {time.monotonic() - started:.0f}s", file=sys.stderr)
+    return 0

@@ -1,0 +1,109 @@
+"""Profile the apps of one source tree: the working tree, or a base commit checked out beside it.
+
+The driver and the registry always come from the working tree, only the apps from the tree
+measured: both sides of a comparison are measured by the same instrument.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.errors import BenchError, UsageError
+from bench.frameworks import Framework
+from bench.profiling import callgrind, result
+
+
+def subjects(
+    root: Path,
+    frameworks: Sequence[Framework],
+    scenarios: Sequence[str] | None,
+    wrappers: Mapping[str, callgrind.Wrapper] | None = None,
+) -> list[callgrind.Subject]:
+    """What to count in `root`: apps absent from that tree (new in the head) are left out."""
+    chosen = []
+    for fw in frameworks:
+        wanted = callgrind.scenarios_for(fw, scenarios)
+        if wanted and (root / fw.app_dir).is_dir():
+            wrapper = (wrappers or {}).get(fw.name)
+            chosen.append(callgrind.Subject(fw, root, wanted, wrapper))
+    return chosen
+
+
+def profile(
+    root: Path,
+    frameworks: Sequence[Framework],
+    scenarios: Sequence[str] | None,
+    settings: callgrind.Settings,
+    *,
+    tools: callgrind.Tools | None = None,
+    ref: str | None = None,
+    wrappers: Mapping[str, callgrind.Wrapper] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """The result document of `root`'s apps."""
+    tools = tools or callgrind.tools()
+    chosen = subjects(root, frameworks, scenarios, wrappers)
+    if not chosen:
+        raise UsageError(f"no app to profile in {root} for {[f.name for f in frameworks]}")
+    compile_apps(chosen, tools.interpreter)
+    cells = callgrind.run(chosen, settings, progress, tools)
+    return result.document(cells, chosen, settings, tools, ref)
+
+
+def compile_apps(chosen: Sequence[callgrind.Subject], python: Path) -> None:
+    """Byte-compile the apps first, so that every tree imports them the same way.
+
+    A fresh worktree would otherwise compile its sources inside the counted process while the
+    working tree loads cached bytecode: the heap left behind differs, and with it the counts
+    (by ~0.4% of a bare app's request, measured).
+    """
+    folders = sorted({str(s.root / s.framework.app_dir) for s in chosen})
+    done = subprocess.run(
+        [str(python), "-m", "compileall", "-q", *folders],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"byte-compiling {', '.join(folders)} failed: {done.stdout.strip()}")
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=False, capture_output=True, text=True, timeout=120
+    )
+
+
+def toplevel(path: Path) -> Path:
+    done = _git(path, "rev-parse", "--show-toplevel")
+    if done.returncode != 0:
+        raise UsageError(f"--base needs a git checkout; {path} is not one")
+    return Path(done.stdout.strip())
+
+
+@contextmanager
+def worktree(repo: Path, ref: str) -> Iterator[Path]:
+    """`ref` checked out in a temporary worktree of `repo`, removed again on the way out."""
+    found = _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    if found.returncode != 0:
+        raise UsageError(f"--base {ref!r} is not a commit in {repo} (fetched with full depth?)")
+    commit = found.stdout.strip()
+    parent = Path(tempfile.mkdtemp(prefix="bench-base-"))
+    path = parent / "tree"
+    added = _git(repo, "worktree", "add", "--detach", str(path), commit)
+    if added.returncode != 0:
+        shutil.rmtree(parent, ignore_errors=True)
+        raise BenchError(f"git worktree add {ref} failed: {added.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        _git(repo, "worktree", "remove", "--force", str(path))
+        shutil.rmtree(parent, ignore_errors=True)
+        _git(repo, "worktree", "prune")

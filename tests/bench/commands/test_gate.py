@@ -1,0 +1,215 @@
+"""The gate, for real under valgrind: a calibrated ~2% slowdown in one app fails it and is named;
+the unchanged tree passes; repeated runs agree within 0.5%."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import cli, frameworks
+from bench.profiling import callgrind, result
+
+pytestmark = [
+    pytest.mark.valgrind,
+    pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed"),
+]
+
+SLOWDOWN_DIR = Path(__file__).resolve().parent.parent / "profiling"
+SCENARIOS = ("plaintext", "json")
+SETTINGS = callgrind.Settings(requests=20, warmup=3, jobs=2)
+"""Small N: counts are exact, so 20 requests give the same per-request figure as more would."""
+INJECTED = 0.02
+"""The slowdown injected into bottle's /json, as a fraction of its measured cost."""
+THRESHOLD = 0.01
+"""Half the injection: decisive, yet far above the run-to-run spread (asserted < 0.5% below)."""
+CALIBRATION_LOOPS = 5000
+
+
+def _wrapper(loops: int) -> callgrind.Wrapper:
+    kwargs = json.dumps({"path": "/json", "loops": loops})
+    return callgrind.Wrapper("slowdown:wrap", str(SLOWDOWN_DIR), kwargs)
+
+
+def _subject(name: str, wrapper: callgrind.Wrapper | None = None) -> callgrind.Subject:
+    return callgrind.Subject(frameworks.get(name), frameworks.ROOT, SCENARIOS, wrapper)
+
+
+def _per_request(cells: list[callgrind.Cell]) -> dict[tuple[str, str], float]:
+    return {(c.framework, c.scenario): c.per_request for c in cells}
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, Any]:
+    tools = callgrind.tools()
+    # Run 1: the base tree, and the cost of one loop of the injected work (on raw-wsgi, cheap).
+    base_subjects = [_subject("raw-wsgi"), _subject("bottle")]
+    first = callgrind.run(
+        [*base_subjects, _subject("raw-wsgi", _wrapper(CALIBRATION_LOOPS))], SETTINGS, tl=tools
+    )
+    base_cells, calibration = first[:4], _per_request(first[4:])
+    base = _per_request(base_cells)
+    per_loop = (calibration[("raw-wsgi", "json")] - base[("raw-wsgi", "json")]) / CALIBRATION_LOOPS
+    loops = round(INJECTED * base[("bottle", "json")] / per_loop)
+    # Run 2: bottle with the calibrated work on /json, and the unchanged tree once more.
+    slow_subject = _subject("bottle", _wrapper(loops))
+    second = callgrind.run([slow_subject, *base_subjects], SETTINGS, tl=tools)
+    slow_app, again = second[:2], second[2:]
+
+    def doc(cells: list[callgrind.Cell], subjects: list[callgrind.Subject]) -> dict[str, Any]:
+        return result.document(cells, subjects, SETTINGS, tools)
+
+    return {
+        "base": doc(base_cells, base_subjects),
+        "again": doc(again, base_subjects),
+        "slow": doc(again[:2] + slow_app, [base_subjects[0], slow_subject]),
+        "loops": loops,
+    }
+
+
+def test_repeated_runs_of_the_same_tree_agree_within_half_a_percent(runs: dict[str, Any]) -> None:
+    rows = result.compare(runs["base"], runs["again"])
+    assert len(rows) == 4
+    for row in rows:
+        assert row.change is not None and abs(row.change) < 0.005, row
+
+
+def test_the_unchanged_tree_passes(runs: dict[str, Any]) -> None:
+    assert result.regressions(result.compare(runs["base"], runs["again"]), THRESHOLD) == []
+
+
+def test_a_two_percent_slowdown_in_one_app_fails_the_gate_and_names_that_cell(
+    runs: dict[str, Any],
+) -> None:
+    assert runs["loops"] > 0
+    rows = result.compare(runs["base"], runs["slow"])
+    bad = result.regressions(rows, THRESHOLD)
+    assert [(r.framework, r.scenario) for r in bad] == [("bottle", "json")]
+    assert bad[0].change is not None and 0.015 < bad[0].change < 0.03, bad[0]
+    assert "bottle/json" in result.markdown(rows, THRESHOLD, "base", "head")
+
+
+def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_gate_command_against_a_stored_baseline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    baseline = tmp_path / "baseline.json"
+    small = ["--requests", "10", "--warmup", "2"]
+    code, _, err = _main(["profile", "raw-wsgi", *small, "--output", str(baseline)], capsys)
+    assert code == 0, err
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    gate = ["gate", "--baseline", str(baseline), "--frameworks", "raw-wsgi", "--threshold", "1%"]
+
+    code, out, err = _main([*gate, "--output-dir", str(tmp_path / "out")], capsys)
+    assert code == 0, err
+    assert "| raw-wsgi | json |" in out and "Gate passed" in out
+    assert "| raw-wsgi | json |" in summary.read_text()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "base.json",
+        "head.json",
+        "report.md",
+    ]
+
+    # A baseline 5% cheaper on /json: the working tree now costs more there, and only there.
+    doc = json.loads(baseline.read_text())
+    for cell in doc["cells"]:
+        if cell["scenario"] == "json":
+            cell["instructions_per_request"] *= 0.95
+    baseline.write_text(json.dumps(doc))
+    code, out, err = _main(gate, capsys)
+    assert code == 1
+    assert "raw-wsgi/json" in err and "raw-wsgi/plaintext" not in err
+    assert "**regressed**" in out
+
+
+def test_an_incomparable_baseline_is_refused_before_measuring(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = Path(__file__).resolve().parents[3] / "bench" / "baselines" / "instructions.json"
+    doc = copy.deepcopy(result.load(stored))
+    doc["environment"]["python"] = "3.10.0"
+    baseline = tmp_path / "old.json"
+    baseline.write_text(json.dumps(doc))
+    monkeypatch.setattr(callgrind, "run", pytest.fail)  # nothing may be measured
+    code, _, err = _main(["gate", "--baseline", str(baseline)], capsys)
+    assert code == 2
+    assert "python differs: base '3.10.0'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_valgrind_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(callgrind.shutil, "which", lambda name: None)
+    code, _, err = _main(["gate"], capsys)
+    assert code == 2
+    assert err.strip() == (
+        "error: valgrind is not installed (apt-get install valgrind, or make system)"
+    )
+
+
+def test_the_committed_baseline_covers_every_app_and_scenario() -> None:
+    stored = Path(__file__).resolve().parents[3] / "bench" / "baselines" / "instructions.json"
+    doc = result.load(stored)
+    cells = {(c["framework"], c["scenario"]) for c in doc["cells"]}
+    expected = {
+        (fw.name, scenario)
+        for fw in frameworks.FRAMEWORKS
+        for scenario in callgrind.scenarios_for(fw)
+    }
+    assert cells == expected
+    assert all(c["instructions_per_request"] > 0 for c in doc["cells"])
+
+
+def test_gate_command_against_a_base_commit_measured_in_the_same_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    app = repo / "apps" / "raw_wsgi" / "app.py"
+    shutil.copytree(
+        frameworks.ROOT / "apps" / "raw_wsgi",
+        app.parent,
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    monkeypatch.setattr(frameworks, "ROOT", repo)
+    gate = ["gate", "--base", "HEAD", "--frameworks", "raw-wsgi", "--requests", "5"]
+
+    code, out, err = _main([*gate, "--warmup", "2", "--output-dir", str(tmp_path / "out")], capsys)
+    assert code == 0, err
+    assert "against base HEAD" in out and "Gate passed" in out
+    # The same code from two folders (the tree and the base's worktree) costs the same.
+    base, head = (result.load(tmp_path / "out" / f"{side}.json") for side in ("base", "head"))
+    assert base["source"]["root"] != head["source"]["root"]
+    for row in result.compare(base, head):
+        assert row.change is not None and abs(row.change) < 0.005, row
+
+    # A change in the working tree that makes /json do more work per request.
+    app.write_text(
+        app.read_text()
+        + "\n\n_json = hello_json\n\n\ndef slower_json():\n"
+        + "    sum(i * i for i in range(300))\n    return _json()\n\n\n"
+        + 'ROUTES["/json"] = slower_json\n'
+    )
+    code, out, err = _main([*gate, "--warmup", "2"], capsys)
+    assert code == 1
+    assert "raw-wsgi/json" in err and "raw-wsgi/plaintext" not in err
+    listing = subprocess.run(
+        [*git, "worktree", "list", "--porcelain"], capture_output=True, text=True, check=True
+    ).stdout
+    assert [line for line in listing.splitlines() if line.startswith("worktree ")] == [
+        f"worktree {repo}"
+    ]  # the base's worktree is gone
