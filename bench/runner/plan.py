@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bench.frameworks import Framework
-from bench.runner.config import Profile, scenarios_for
+from bench.runner.config import SCENARIO_NAMES, Profile, scenarios_for
 
 Mode = Literal["rate", "capacity", "closed"]
 
@@ -71,10 +71,17 @@ def cells_for(
     rates: tuple[float, ...] = (),
     users: tuple[int, ...] = (),
 ) -> tuple[Cell, ...]:
-    """Every cell of the profile this framework implements, in a fixed order."""
+    """Every cell of the profile this framework implements, in a fixed order.
+
+    The profile chooses the modes and, by default, the open-loop scenarios; scenarios the user
+    named are each measured open-loop (in a profile that has that mode), even where the
+    profile's own list leaves them out: a named scenario is never dropped silently.
+    """
     allowed = set(scenarios_for(framework, scenarios))
+    explicit = scenarios != SCENARIO_NAMES and profile.rate_scenarios
+    named = tuple(s for s in scenarios if s != "io") if explicit else ()
     cells: list[Cell] = []
-    for scenario in (s for s in profile.rate_scenarios if s in allowed):
+    for scenario in (s for s in named or profile.rate_scenarios if s in allowed):
         if rates:
             cells.extend(Cell(scenario, "rate", rate=r) for r in rates)
         else:

@@ -54,3 +54,14 @@ def test_cell_keys_are_unique_per_framework() -> None:
     for fw in frameworks.FRAMEWORKS:
         keys = [c.key for c in cells_for(fw, PROFILES["full"], SCENARIO_NAMES)]
         assert len(keys) == len(set(keys))
+
+
+def test_a_named_scenario_is_measured_even_where_the_profile_leaves_it_out() -> None:
+    quick = PROFILES["quick"]
+    assert "template" not in quick.rate_scenarios
+    flask = frameworks.get("flask")
+    cells = cells_for(flask, quick, ("plaintext", "template"))
+    assert [c.scenario for c in cells if c.mode == "rate"] == ["plaintext", "template"]
+    # A baseline still gets only what it implements.
+    raw = cells_for(frameworks.get("raw-wsgi"), quick, ("plaintext", "template"))
+    assert {c.scenario for c in raw} == {"plaintext"}
