@@ -32,7 +32,7 @@ from bench.runner.protocol import LoadSpec
 from bench.runner.sample import Measurement, drive
 from bench.runner.serverctl import StartedServer, start_server
 from bench.runner.store import RunStore, new_run_id
-from bench.server import ServerStartError
+from bench.server import ServerStartError, probe
 
 FACTS_S = 5.0  # bench.facts.collect per framework: 2-4 s measured here (planned time only)
 CALIBRATION_S = 12.0
@@ -48,6 +48,24 @@ class Terminated(Exception):  # noqa: N818 - a signal, not an error
 
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
     raise Terminated
+
+
+# A closed-loop cell ends with requests still queued in a thread-bound server (128 users on
+# /io?ms=50 against 12 threads leave ~0.5 s of waits), which the next cell's warm-up would not
+# absorb: its first step then saw p99 of 500-800 ms at a rate the server otherwise sustains.
+SETTLED_MS = 50.0
+SETTLE_TIMEOUT_S = 15.0
+
+
+def _settle(endpoint: Endpoint) -> None:
+    """Wait until the server answers a probe promptly again (bounded), i.e. its queue drained."""
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        status = probe(endpoint.port, "/plaintext", host=endpoint.host, timeout=SETTLE_TIMEOUT_S)
+        if status == 200 and (time.perf_counter() - started) * 1000 < SETTLED_MS:
+            return
+        time.sleep(0.05)
 
 
 def users_for(rate: float, per_user_rps: float) -> int:
@@ -237,6 +255,8 @@ class Run:
                     self._capacity(at, cell)
                 else:
                     self._one(at, cell)
+                if cell.mode == "closed":
+                    _settle(endpoint)
                 progress.advance(cell.seconds(profile))
                 self._advanced += cell.seconds(profile)
 

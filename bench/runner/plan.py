@@ -86,13 +86,14 @@ def cells_for(
             cells.extend(Cell(scenario, "rate", rate=r) for r in rates)
         else:
             cells.extend(Cell(scenario, "rate", rate_fraction=f) for f in profile.rate_fractions)
+    cells.extend(Cell(s, "capacity") for s in profile.capacity_scenarios if s in allowed)
+    if "plaintext" in allowed:
+        cells.extend(Cell("plaintext", "closed", users=u) for u in profile.closed_users)
+    # Closed-loop /io last: it leaves waits queued in thread-bound servers (see execute._settle).
     if "io" in allowed:
         cells.extend(
             Cell("io", "closed", users=u, io_ms=profile.io_ms) for u in users or profile.io_users
         )
-    if "plaintext" in allowed:
-        cells.extend(Cell("plaintext", "closed", users=u) for u in profile.closed_users)
-    cells.extend(Cell(s, "capacity") for s in profile.capacity_scenarios if s in allowed)
     return tuple(cells)
 
 
