@@ -470,23 +470,39 @@ def _csrf_mentions(packages: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+MIB = 1024 * 1024
+
 # --- import time --------------------------------------------------------------------------------
 
-_IMPORT_SNIPPET = (
-    "import time, importlib, sys\n"
-    "t = time.perf_counter()\n"
-    "importlib.import_module(sys.argv[1])\n"
-    "print(time.perf_counter() - t)\n"
-)
+# Imports the app target and builds the app (calling a factory such as create_app()), then
+# prints seconds taken, the bare interpreter's RSS before, and the RSS of the one process now
+# holding the app. That one-process footprint is the framework's own memory: the server tree's
+# RSS also counts how many workers each server's formula forks.
+_IMPORT_SNIPPET = """
+import importlib, os, sys, time
+def rss():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+before = rss()
+t = time.perf_counter()
+module = importlib.import_module(sys.argv[1])
+app = getattr(module, sys.argv[2].removesuffix("()"))
+if sys.argv[2].endswith("()"):
+    app = app()
+seconds = time.perf_counter() - t
+print(seconds, before, rss())
+"""
 
 
 def import_time(fw: Framework, repeats: int = IMPORT_REPEATS) -> dict[str, Any]:
-    """Wall seconds to import the app target in a fresh interpreter (inside it, no start-up)."""
+    """Import and build the app in fresh interpreters: wall seconds and one-process RSS."""
     env = {**os.environ, **fw.environment()}
     seconds: list[float] = []
+    rss_mib: list[float] = []
+    interpreter_mib: list[float] = []
     for _ in range(repeats):
         proc = subprocess.run(
-            [sys.executable, "-c", _IMPORT_SNIPPET, fw.module],
+            [sys.executable, "-c", _IMPORT_SNIPPET, fw.module, fw.attribute],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -497,8 +513,19 @@ def import_time(fw: Framework, repeats: int = IMPORT_REPEATS) -> dict[str, Any]:
         if proc.returncode != 0:
             last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
             return {"seconds": None, "samples": seconds, "reason": f"import failed: {last}"}
-        seconds.append(float(proc.stdout.strip().splitlines()[-1]))
-    return {"module": fw.module, "seconds": statistics.median(seconds), "samples": seconds}
+        took, before, after = proc.stdout.strip().splitlines()[-1].split()
+        seconds.append(float(took))
+        interpreter_mib.append(int(before) / MIB)
+        rss_mib.append(int(after) / MIB)
+    return {
+        "module": fw.module,
+        "target": fw.target,
+        "seconds": statistics.median(seconds),
+        "samples": seconds,
+        "rss_mib": statistics.median(rss_mib),
+        "rss_samples_mib": rss_mib,
+        "interpreter_rss_mib": statistics.median(interpreter_mib),
+    }
 
 
 def collect(framework: Framework) -> dict[str, Any]:

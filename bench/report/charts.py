@@ -304,15 +304,31 @@ def latency(run: Run, out: Path) -> Chart | Omitted:
 
 
 def memory(run: Run, out: Path) -> Chart | Omitted:
-    title = "Server memory: RSS idle and peak"
-    if run.samples["rss_peak_mib"].notna().sum() == 0:
+    title = "Memory: one process holding the app, and the server tree idle and at peak"
+    one = {
+        fw: list(f.get("import_time", {}).get("rss_samples_mib") or [])
+        for fw, f in run.facts.items()
+    }
+    one = {fw: v for fw, v in one.items() if v}
+    if run.samples["rss_peak_mib"].notna().sum() == 0 and not one:
         return Omitted(
             "memory", title, "No sample has RSS numbers (a --target run without --target-cgroup)."
         )
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    fact_series = sorted(((fw, "local") for fw in one), key=lambda s: _rank(s[0]))
+    _grouped(
+        axes[0],
+        ["one process, no server"],
+        fact_series,
+        lambda s, _g: (mean_ci(one[s[0]]), False),
+        False,
+        legend=False,
+    )
+    axes[0].set_ylabel("RSS of one interpreter with the app built (MiB)")
+    axes[0].set_title("the framework's own footprint")
     for ax, metric, what in (
-        (axes[0], "rss_idle_mib", "idle, after start-up"),
-        (axes[1], "rss_peak_mib", "peak, under load"),
+        (axes[1], "rss_idle_mib", "idle, after start-up"),
+        (axes[2], "rss_peak_mib", "peak, under load"),
     ):
         rows = run.samples.dropna(subset=[metric])
         series, several = _series(rows), len(set(rows["deployment"])) > 1
@@ -323,14 +339,16 @@ def memory(run: Run, out: Path) -> Chart | Omitted:
             sel = rows[(rows["framework"] == s[0]) & (rows["deployment"] == s[1])]
             return mean_ci(list(sel.groupby("round")[metric].max())), False
 
-        _grouped(ax, [what], series, get, several, legend=ax is axes[1])
+        _grouped(ax, [what], series, get, several, legend=ax is axes[2])
         ax.set_ylabel("RSS of the server process tree (MiB)")
         ax.set_title(what)
     fig.suptitle(title)
     caption = (
-        "Resident memory of the server's whole process tree (all workers), one value per "
-        "round (server life); 95% bootstrap CIs over rounds. Worker counts differ by "
-        "server: see the method section."
+        "Left: a fresh interpreter that imported and built the app (five runs, facts.json): "
+        "the framework's own memory, which decides claims 3, 5 and 7. Middle and right: the "
+        "server's whole process tree (all workers), one value per round (server life); 95% "
+        "bootstrap CIs. Tree RSS grows with the worker count each server's formula forks: "
+        "see the method section."
     )
     return Chart("memory", title, caption, _save(fig, out, "memory"))
 

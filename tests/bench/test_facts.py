@@ -126,3 +126,14 @@ def test_import_time_and_collect_are_json() -> None:
     whole = facts.collect(get("raw-asgi"))
     assert json.loads(json.dumps(whole))["framework"] == "raw-asgi"
     assert whole["hello"]["lines"] is None  # baselines have no hello world
+
+
+def test_one_process_rss_counts_the_built_app() -> None:
+    flask = facts.import_time(get("flask"), repeats=2)
+    raw = facts.import_time(get("raw-wsgi"), repeats=2)
+    assert flask["target"] == "flask_app:create_app()"  # the factory was called, not just imported
+    assert len(flask["rss_samples_mib"]) == 2
+    # Importing Flask and building the app costs memory over a bare callable and over the
+    # interpreter itself (ratios, not absolute sizes).
+    assert flask["rss_mib"] > raw["rss_mib"] > raw["interpreter_rss_mib"] * 0.99
+    assert flask["rss_mib"] > 1.2 * flask["interpreter_rss_mib"]

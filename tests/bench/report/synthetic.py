@@ -115,6 +115,20 @@ class Synthetic:
             }
         )
     )
+    app_rss_mib: dict[str, float] = field(
+        default_factory=lambda: dict(
+            {
+                "flask": 30,
+                "bottle": 18,
+                "cherrypy": 33,
+                "django": 48,
+                "fastapi": 42,
+                "raw-wsgi": 11,
+                "raw-asgi": 12,
+            }
+        )
+    )
+    """RSS of one process that imported and built the app (facts.json import_time)."""
     cherrypy_failures: int = 0
     generator_bound: frozenset[tuple[str, str]] = frozenset()
     """(framework, scenario) pairs whose samples are flagged generator-bound."""
@@ -126,7 +140,7 @@ class Synthetic:
         return replace(self, **changes)
 
 
-def default_facts(fw: str) -> dict[str, Any]:
+def default_facts(fw: str, app_rss_mib: float = 20.0, noise: float = 0.002) -> dict[str, Any]:
     deps = {
         "flask": ["blinker", "click", "flask", "itsdangerous", "jinja2", "markupsafe", "werkzeug"],
         "bottle": ["bottle"],
@@ -179,6 +193,7 @@ def default_facts(fw: str) -> dict[str, Any]:
         "import_time": {
             "seconds": base,
             "samples": [base * (1 + 0.01 * k) for k in (-1, 0, 1, 0, 1)],
+            "rss_samples_mib": [app_rss_mib * (1 + noise * k) for k in (-1, 0, 1, 0, 1)],
         },
     }
 
@@ -359,7 +374,7 @@ def write(root: Path, spec: Synthetic | None = None) -> Path:
         writer.writerows(samples(spec))
     facts = {}
     for fw in spec.frameworks:
-        base = default_facts(fw)
+        base = default_facts(fw, spec.app_rss_mib.get(fw, 20.0), spec.noise)
         base.update(spec.facts.get(fw, {}))
         facts[fw] = base
     (path / "facts.json").write_text(json.dumps(facts, indent=2))

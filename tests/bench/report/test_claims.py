@@ -40,31 +40,42 @@ def test_every_claim_is_recorded_with_the_fields_issue_4_lists(tmp_path: Path) -
 
 
 def _rss(**changes: float) -> dict[str, float]:
-    return {**BASE.rss_peak_mib, **changes}
+    return {**BASE.app_rss_mib, **changes}
 
 
 @pytest.mark.parametrize(
     ("rss", "expected"),
     [
         (_rss(bottle=200), "contradicted"),  # Bottle the largest
-        (_rss(bottle=70), "inconclusive"),  # equal to cherrypy: intervals overlap
-        (_rss(bottle=40), "supported"),
+        (_rss(bottle=30), "inconclusive"),  # equal to flask: intervals overlap
+        (_rss(bottle=18), "supported"),
     ],
 )
 def test_claim_3_follows_bottles_memory(
     tmp_path: Path, rss: dict[str, float], expected: str
 ) -> None:
-    assert verdict(tmp_path, BASE.but(rss_peak_mib=rss), 3) == expected
+    assert verdict(tmp_path, BASE.but(app_rss_mib=rss), 3) == expected
 
 
 def test_claim_3_is_inconclusive_when_the_noise_swamps_the_difference(tmp_path: Path) -> None:
-    spec = BASE.but(rss_peak_mib=_rss(bottle=66), noise=0.2)
+    spec = BASE.but(app_rss_mib=_rss(bottle=27), noise=0.2)
     assert verdict(tmp_path, spec, 3) == "inconclusive"
+
+
+def test_claim_3_is_judged_on_one_process_not_on_the_server_tree(tmp_path: Path) -> None:
+    # Three gunicorn workers make Bottle's tree the largest; its framework is still the lightest.
+    tree = {**BASE.rss_peak_mib, "bottle": 400}
+    got = verdicts(tmp_path, BASE.but(rss_peak_mib=tree))[3]
+    assert got.verdict == "supported"
+    note = str(got.parts[0].notes["bottle"])
+    assert note.startswith("server tree peak RSS ")
+    assert 350 < float(note.split()[4]) < 450  # the tree's number is shown beside the verdict
 
 
 def test_one_trial_gives_no_interval_so_no_verdict(tmp_path: Path) -> None:
     got = verdicts(tmp_path, BASE.but(trials=1))
-    assert got[3].verdict == "inconclusive" and got[1].verdict == "inconclusive"
+    # Claim 3 rests on facts (five fresh interpreters), not on trials, so it still decides.
+    assert got[2].verdict == "inconclusive" and got[1].verdict == "inconclusive"
 
 
 def test_a_skipped_framework_makes_its_claims_inconclusive(tmp_path: Path) -> None:
@@ -116,12 +127,14 @@ def test_claim_4_bottle_alone(tmp_path: Path) -> None:
 def test_claim_5_flask_light(tmp_path: Path) -> None:
     flask = default_facts("flask")
     flask["dependencies"] = {"framework": ["flask"], "framework_count": 1}
-    flask["import_time"] = {"samples": [0.01, 0.011, 0.012, 0.01, 0.011]}
-    idle = {**BASE.rss_idle_mib, "flask": 20}
-    spec = BASE.but(facts={"flask": flask}, rss_idle_mib=idle)
+    flask["import_time"] = {
+        "samples": [0.01, 0.011, 0.012, 0.01, 0.011],
+        "rss_samples_mib": [20.0, 20.1, 20.0, 20.1, 20.0],
+    }
+    spec = BASE.but(facts={"flask": flask})
     assert verdict(tmp_path / "a", spec, 5) == "supported"
-    idle = {**BASE.rss_idle_mib, "flask": 500}
-    assert verdict(tmp_path / "b", spec.but(rss_idle_mib=idle), 5) == "contradicted"
+    flask["import_time"]["rss_samples_mib"] = [500.0, 501.0, 500.0, 501.0, 500.0]
+    assert verdict(tmp_path / "b", BASE.but(facts={"flask": flask}), 5) == "contradicted"
 
 
 @pytest.mark.parametrize(
