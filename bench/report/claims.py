@@ -476,12 +476,19 @@ def judge_cherrypy_http(run: Run) -> list[Part]:
 
 def judge_fastapi_validation(run: Run) -> list[Part]:
     found = _facts(run, "validation")
-    lines = {fw: exact(float(v["lines"])) for fw, v in found.items() if v.get("lines") is not None}
-    notes = {fw: {k: v.get(k) for k in ("name", "kind", "reason")} for fw, v in found.items()}
+    notes = {
+        fw: {k: v.get(k) for k in ("name", "kind", "file", "reason")} for fw, v in found.items()
+    }
+    schema = {fw: exact(float(v["lines"])) for fw, v in found.items() if v.get("lines") is not None}
+    whole = {
+        fw: exact(float(v["module_lines"]))
+        for fw, v in found.items()
+        if v.get("module_lines") is not None
+    }
     mine = found.get("fastapi")
     if not mine or mine.get("lines") is None:
         why = (mine or {}).get("reason", "no validation facts for fastapi")
-        return [Part("/echo validation", INCONCLUSIVE, why, "lines", lines, notes=notes)]
+        return [Part("/echo validation", INCONCLUSIVE, why, "lines", schema, notes=notes)]
     if mine.get("kind") == "model" and not mine.get("validator_functions"):
         verdict: Verdict = SUPPORTED
         reason = f"a declarative model ({mine.get('name')}, {mine['lines']} lines), no validators"
@@ -492,7 +499,26 @@ def judge_fastapi_validation(run: Run) -> list[Part]:
             if mine.get("kind") != "model"
             else f"{mine.get('validator_functions')} hand-written validator function(s)"
         )
-    return [Part("/echo schema validation", verdict, reason, "lines", lines, notes=notes)]
+    parts = [Part("/echo schema checks (422)", verdict, reason, "lines", schema, notes=notes)]
+    if mine.get("module_lines") is None:
+        parts.append(
+            Part("every /echo bad-input case", INCONCLUSIVE, "no module size", "lines", whole)
+        )
+        return parts
+    by_hand = int(mine["module_lines"]) - int(mine["lines"])
+    parts.append(
+        Part(
+            "every /echo bad-input case (415, 413, 400, 422)",
+            CONTRADICTED if by_hand > 0 else SUPPORTED,
+            f"{by_hand} hand-written lines beside the model in {mine.get('file')} "
+            "(media type, size, strict JSON)"
+            if by_hand > 0
+            else "nothing hand-written beside the model",
+            "lines",
+            whole,
+        )
+    )
+    return parts
 
 
 def security_score(facts: Mapping[str, Any]) -> tuple[int, list[str]]:
@@ -625,14 +651,16 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         9,
         "FastAPI validates data out of the box",
-        "FastAPI's /echo schema checks (the 422 cases) come from a declarative pydantic model "
-        "with no hand-written checks, and they pass verification.",
-        "kind and code lines of each app's /echo validation (facts.json)",
+        "FastAPI's /echo bad-input cases pass verification without hand-written checks: the "
+        "schema (422) from a declarative pydantic model, and nothing written beside it.",
+        "kind and code lines of each app's /echo schema validation, and of the whole module "
+        "holding all its /echo checks (facts.json)",
         "echo",
         ("fastapi",),
-        "Supported when FastAPI's validation is a model without validator functions (and "
-        "FastAPI passed verification); contradicted when it is a hand-written function or "
-        "needs validators.",
+        "Two parts, combined: the schema part is supported when FastAPI's is a model without "
+        "validator functions, contradicted when hand-written; the whole part is supported when "
+        "the module holds nothing beside the model, contradicted when the app had to write "
+        "checks for the other cases (415 media type, 413 size, 400 strict JSON).",
         judge_fastapi_validation,
     ),
     Claim(

@@ -180,9 +180,15 @@ def default_facts(fw: str, app_rss_mib: float = 20.0, noise: float = 0.002) -> d
         if fw in FIVE
         else {"lines": None, "ran": None, "reason": "baselines have no hello world"},
         "validation": (
-            {"name": "EchoIn", "kind": "model", "lines": 6, "validator_functions": 0}
+            {
+                "name": "EchoIn",
+                "kind": "model",
+                "lines": 6,
+                "validator_functions": 0,
+                "module_lines": 6,
+            }
             if fw == "fastapi"
-            else {"name": "validate_echo", "kind": "function", "lines": 40}
+            else {"name": "validate_echo", "kind": "function", "lines": 40, "module_lines": 70}
         )
         if fw in FIVE
         else {"lines": None, "reason": "baselines have no /echo"},

@@ -177,6 +177,21 @@ def test_claim_9_fastapi_validation(tmp_path: Path) -> None:
     assert verdict(tmp_path / "b", BASE.but(facts={"fastapi": {"validation": model}}), 9) == (
         "contradicted"
     )
+    bare = {"name": "EchoIn", "kind": "model", "lines": 6, "validator_functions": 0}
+    alone = {**bare, "module_lines": 6}
+    assert verdict(tmp_path / "c", BASE.but(facts={"fastapi": {"validation": alone}}), 9) == (
+        "supported"
+    )
+
+
+def test_claim_9_counts_checks_written_beside_the_model(tmp_path: Path) -> None:
+    # A declarative schema, but the app wrote 415/413/400 checks next to it: not out of the box.
+    beside = {"name": "EchoIn", "kind": "model", "lines": 6, "validator_functions": 0,
+              "module_lines": 60, "file": "apps/fastapi_app/echo.py"}  # fmt: skip
+    got = verdicts(tmp_path, BASE.but(facts={"fastapi": {"validation": beside}}))[9]
+    assert got.verdict == "contradicted"
+    assert [p.verdict for p in got.parts] == ["supported", "contradicted"]
+    assert "54 hand-written lines" in got.parts[1].reason
 
 
 def test_claim_10_django_secured(tmp_path: Path) -> None:
