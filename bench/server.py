@@ -81,10 +81,21 @@ class ServerProcess:
             )
 
     def log_tail(self, lines: int = 15) -> str:
+        """The log's last lines, led by its error lines from anywhere in it.
+
+        A server that fails to boot can print the cause (e.g. ModuleNotFoundError from a worker)
+        before a long traceback of its own shutdown, which a plain tail would cut off.
+        """
         if self.log_path is None or not self.log_path.exists():
             return ""
         text = self.log_path.read_text(errors="replace").splitlines()
-        return "\n".join(text[-lines:])
+        tail = text[-lines:]
+        errors = [
+            line
+            for line in text[:-lines]
+            if ("Error" in line or "Exception" in line) and not line.startswith(" ")
+        ][-5:]
+        return "\n".join([*errors, *(["..."] if errors else []), *tail])
 
     def wait_ready(self, timeout: float = 30.0, path: str = "/plaintext") -> float:
         """Seconds from spawn to the first 200 on `path`; raises if it dies or stays silent."""
