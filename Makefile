@@ -8,6 +8,11 @@ STAMP := $(VENV)/.installed
 PROFILE ?= standard
 FRAMEWORK ?= flask
 FRAMEWORKS ?=
+# FRAMEWORKS may be given as "flask,bottle" or "flask bottle"; commands take one or the other.
+comma := ,
+space := $(subst ,, )
+FW_WORDS := $(strip $(subst $(comma), ,$(FRAMEWORKS)))
+FW_CSV := $(subst $(space),$(comma),$(FW_WORDS))
 
 .PHONY: setup system test bench report verify serve calibrate lint clean lock \
         profile baseline gate ci bench-docker compose docker-provision
@@ -27,14 +32,14 @@ test: setup system
 	$(PY) -m pytest
 
 bench: setup
-	$(PY) -m bench run --profile $(PROFILE) $(if $(FRAMEWORKS),--frameworks $(FRAMEWORKS))
+	$(PY) -m bench run --profile $(PROFILE) $(if $(FW_CSV),--frameworks $(FW_CSV))
 	$(PY) -m bench report
 
 report: setup
 	$(PY) -m bench report
 
 verify: setup
-	$(PY) -m bench verify $(FRAMEWORKS)
+	$(PY) -m bench verify $(FW_WORDS)
 
 serve: setup
 	$(PY) -m bench serve $(FRAMEWORK)
@@ -48,7 +53,7 @@ lint: setup
 	$(PY) -m mypy
 
 profile: setup
-	$(PY) -m bench profile $(FRAMEWORKS)
+	$(PY) -m bench profile $(FW_WORDS)
 
 baseline: setup
 	$(PY) -m bench profile --output bench/baselines/instructions.json
@@ -66,7 +71,7 @@ compose: setup
 	$(PY) -m bench compose --write docker-compose.yml
 
 bench-docker: setup docker-provision
-	$(PY) -m bench docker --profile $(PROFILE) $(if $(FRAMEWORKS),--frameworks $(FRAMEWORKS))
+	$(PY) -m bench docker --profile $(PROFILE) $(if $(FW_CSV),--frameworks $(FW_CSV))
 	$(PY) -m bench report
 
 # Regenerate the lock from the ranges in pyproject.toml (maintainers only; needs network).
