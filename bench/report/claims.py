@@ -510,8 +510,9 @@ def judge_fastapi_validation(run: Run) -> list[Part]:
         Part(
             "every /echo bad-input case (415, 413, 400, 422)",
             CONTRADICTED if by_hand > 0 else SUPPORTED,
-            f"{by_hand} hand-written lines beside the model in {mine.get('file')} "
-            "(media type, size, strict JSON)"
+            f"{by_hand} more code lines in {mine.get('file')} beside the "
+            f"{mine['lines']}-line model: the media-type, size and strict-JSON checks, with the "
+            "module's imports, docstrings and route (each app's whole module is counted alike)"
             if by_hand > 0
             else "nothing hand-written beside the model",
             "lines",

@@ -191,7 +191,7 @@ def test_claim_9_counts_checks_written_beside_the_model(tmp_path: Path) -> None:
     got = verdicts(tmp_path, BASE.but(facts={"fastapi": {"validation": beside}}))[9]
     assert got.verdict == "contradicted"
     assert [p.verdict for p in got.parts] == ["supported", "contradicted"]
-    assert "54 hand-written lines" in got.parts[1].reason
+    assert "54 more code lines" in got.parts[1].reason
 
 
 def test_claim_10_django_secured(tmp_path: Path) -> None:
