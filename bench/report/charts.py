@@ -397,7 +397,7 @@ def startup(run: Run, out: Path) -> Chart | Omitted:
     fig.suptitle(title)
     caption = (
         "Start-up: spawn of the production server to its first 200, once per round. "
-        "Import: the app module imported in a fresh interpreter, timed inside it "
+        "Import: the app module imported and the app built in a fresh interpreter, timed inside it "
         "(facts.json). 95% bootstrap CIs."
     )
     return Chart("startup", title, caption, _save(fig, out, "startup"))
