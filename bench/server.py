@@ -138,6 +138,11 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.popen.kill()
                 self.popen.wait(5)
+        # A worker forked after the snapshot (gunicorn still booting its last worker when the
+        # stop came) is not in _known and, orphaned, serves until it notices its parent is
+        # gone. It still carries the session this module created for the server: find it so.
+        for proc in _session_members(self.pid):
+            self._known.setdefault(proc.pid, proc)
         leftovers = [p for p in self._known.values() if _alive(p)]
         for proc in leftovers:
             with suppress(psutil.NoSuchProcess):
@@ -162,6 +167,16 @@ class ServerProcess:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _session_members(sid: int) -> list[psutil.Process]:
+    """Live processes of the session whose leader was `sid` (one this module started)."""
+    members = []
+    for proc in psutil.process_iter():
+        with suppress(ProcessLookupError, PermissionError, psutil.Error):
+            if os.getsid(proc.pid) == sid and proc.pid != os.getpid():
+                members.append(proc)
+    return members
 
 
 def _alive(proc: psutil.Process) -> bool:
