@@ -56,7 +56,11 @@ class Scenario:
 
 
 def _same(a: Any, b: Any) -> bool:
-    """JSON equality with exact types (5 is not 5.0, True is not 1)."""
+    """JSON equality with exact types (5 is not 5.0, True is not 1).
+
+    The twin of bench.contract.checks.same_json: this file runs standalone under valgrind
+    (and against a base worktree), so it imports nothing from `bench`.
+    """
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):
