@@ -40,6 +40,8 @@ class ServerProcess:
     log_path: Path | None = None
     popen: subprocess.Popen[bytes] | None = field(default=None, init=False)
     started_at: float = field(default=0.0, init=False)
+    startup_s: float = field(default=0.0, init=False)
+    """Spawn to first 200, set by wait_ready."""
     _known: dict[int, psutil.Process] = field(default_factory=dict, init=False)
 
     @property
@@ -108,7 +110,8 @@ class ServerProcess:
                     + self.log_tail()
                 )
             if probe(self.port, path) == 200:
-                return time.perf_counter() - self.started_at
+                self.startup_s = time.perf_counter() - self.started_at
+                return self.startup_s
             time.sleep(0.02)
         raise ServerStartError(
             f"{self.framework.name} did not answer on {HOST}:{self.port} within {timeout:.0f}s:\n"
@@ -198,18 +201,22 @@ def probe(port: int, path: str = "/plaintext", host: str = HOST, timeout: float 
         conn.close()
 
 
-@contextmanager
-def running(
+def start_ready(
     framework: Framework,
     workers: Workers,
+    *,
     port: int | None = None,
     cpus: Sequence[int] | None = None,
     ready_timeout: float = 60.0,
-) -> Iterator[ServerProcess]:
-    """A started, answering server; always stopped on the way out. Retries a raced free port."""
+    log_path: Path | None = None,
+) -> ServerProcess:
+    """A started, answering server (the caller stops it). Retries a free port raced away from
+    us; a server that fails, or a Ctrl-C while waiting, is stopped before the error goes up."""
     attempts = 1 if port is not None else 3
     for attempt in range(attempts):
-        server = ServerProcess(framework, port or ports.free_port(), workers, cpus)
+        server = ServerProcess(
+            framework, port or ports.free_port(), workers, cpus, log_path=log_path
+        )
         server.start()
         try:
             server.wait_ready(ready_timeout)
@@ -218,8 +225,24 @@ def running(
             if attempt + 1 == attempts or "address already in use" not in server.log_tail().lower():
                 raise
             continue
-        try:
-            yield server
-        finally:
+        except BaseException:
             server.stop()
-        return
+            raise
+        return server
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def running(
+    framework: Framework,
+    workers: Workers,
+    port: int | None = None,
+    cpus: Sequence[int] | None = None,
+    ready_timeout: float = 60.0,
+) -> Iterator[ServerProcess]:
+    """A started, answering server; always stopped on the way out."""
+    server = start_ready(framework, workers, port=port, cpus=cpus, ready_timeout=ready_timeout)
+    try:
+        yield server
+    finally:
+        server.stop()

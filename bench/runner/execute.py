@@ -30,9 +30,9 @@ from bench.runner.plan import Cell, Visit, cells_for, interleave, planned_second
 from bench.runner.progress import RunProgress
 from bench.runner.protocol import LoadSpec
 from bench.runner.sample import Measurement, drive
-from bench.runner.serverctl import StartedServer, start_server
+from bench.runner.serverctl import start_server
 from bench.runner.store import RunStore, new_run_id
-from bench.server import ServerStartError, probe
+from bench.server import ServerProcess, ServerStartError, probe
 
 FACTS_S = 5.0  # bench.facts.collect per framework: 2-4 s measured here (planned time only)
 CALIBRATION_S = 12.0
@@ -80,7 +80,7 @@ class Endpoint:
     port: int
     source: Source
     startup_s: float = math.nan
-    server: StartedServer | None = None
+    server: ServerProcess | None = None
 
     @property
     def base_url(self) -> str:
@@ -107,7 +107,7 @@ class Run:
     document: dict[str, Any] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)
     ceiling_rps: float = math.nan
-    _live: list[StartedServer] = field(default_factory=list)
+    _live: list[ServerProcess] = field(default_factory=list)
     _advanced: float = 0.0
     _generator: Generator | None = None
 

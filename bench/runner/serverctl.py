@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench import ports
 from bench.frameworks import Framework
-from bench.server import ServerProcess, ServerStartError
+from bench.server import ServerProcess, start_ready
 
 READY_TIMEOUT_S = 60.0
-
-
-class StartedServer(ServerProcess):
-    startup_s: float = 0.0
 
 
 def start_server(
@@ -20,21 +15,9 @@ def start_server(
     cpus: tuple[int, ...],
     log_path: Path | None = None,
     ready_timeout: float = READY_TIMEOUT_S,
-) -> StartedServer:
-    """A started, answering server (the caller stops it); retries a port raced away from us."""
+) -> ServerProcess:
+    """A started, answering server with the worker formula for `cpus` (the caller stops it)."""
     workers = framework.workers(len(cpus))
-    for attempt in range(3):
-        server = StartedServer(framework, ports.free_port(), workers, cpus, log_path=log_path)
-        server.start()
-        try:
-            server.startup_s = server.wait_ready(ready_timeout)
-        except ServerStartError:
-            server.stop()
-            if attempt == 2 or "address already in use" not in server.log_tail().lower():
-                raise
-            continue
-        except BaseException:  # Ctrl-C while waiting: the caller never got it to stop
-            server.stop()
-            raise
-        return server
-    raise AssertionError("unreachable")
+    return start_ready(
+        framework, workers, cpus=cpus, ready_timeout=ready_timeout, log_path=log_path
+    )
