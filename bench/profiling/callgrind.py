@@ -274,6 +274,29 @@ def _finish(job: _Job) -> dict[str, int]:
     return loop_counts(job.subject, read_totals(job.out))
 
 
+def compile_sources(subjects: Sequence[Subject], python: Path) -> None:
+    """Byte-compile the apps (and any wrapper) first, so that every run imports them alike.
+
+    A run that compiles its sources inside the counted process (a fresh clone or worktree)
+    leaves a different heap behind than one that loads cached bytecode, and with it different
+    counts: ~0.4% of a bare app's request, and 0.9% of bottle's plaintext between the first and
+    second run in a fresh clone. Done here, every caller of run() gets it.
+    """
+    folders = sorted(
+        {str(s.root / s.framework.app_dir) for s in subjects}
+        | {s.wrapper.path for s in subjects if s.wrapper is not None}
+    )
+    done = subprocess.run(
+        [str(python), "-m", "compileall", "-q", *folders],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"byte-compiling {', '.join(folders)} failed: {done.stdout.strip()}")
+
+
 def run(
     subjects: Sequence[Subject],
     settings: Settings,
@@ -282,6 +305,7 @@ def run(
 ) -> list[Cell]:
     """Cells (framework x scenario) for every subject, in the order given."""
     tl = tl or tools()
+    compile_sources(subjects, tl.interpreter)
     with tempfile.TemporaryDirectory(prefix="bench-callgrind-") as tmp:
         jobs = [
             _Job(subject, n, Path(tmp) / f"{index}-{subject.framework.name}-{n}")

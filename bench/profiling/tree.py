@@ -51,28 +51,8 @@ def profile(
     chosen = subjects(root, frameworks, scenarios, wrappers)
     if not chosen:
         raise UsageError(f"no app to profile in {root} for {[f.name for f in frameworks]}")
-    compile_apps(chosen, tools.interpreter)
     cells = callgrind.run(chosen, settings, progress, tools)
     return result.document(cells, chosen, settings, tools, ref)
-
-
-def compile_apps(chosen: Sequence[callgrind.Subject], python: Path) -> None:
-    """Byte-compile the apps first, so that every tree imports them the same way.
-
-    A fresh worktree would otherwise compile its sources inside the counted process while the
-    working tree loads cached bytecode: the heap left behind differs, and with it the counts
-    (by ~0.4% of a bare app's request, measured).
-    """
-    folders = sorted({str(s.root / s.framework.app_dir) for s in chosen})
-    done = subprocess.run(
-        [str(python), "-m", "compileall", "-q", *folders],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if done.returncode != 0:
-        raise BenchError(f"byte-compiling {', '.join(folders)} failed: {done.stdout.strip()}")
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
