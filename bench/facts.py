@@ -27,7 +27,7 @@ import psutil
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from bench import ports
+from bench import interrupts, ports
 from bench.frameworks import HOST, ROOT, Framework
 from bench.server import probe, running
 
@@ -178,19 +178,22 @@ def _run_hello(fw: Framework, cwd: Path) -> dict[str, Any]:
     env = {**os.environ, **dict(fw.env), "PYTHONPATH": str(cwd), "PYTHONUNBUFFERED": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)  # hello.py configures itself
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(
-            fw.hello.argv(),
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        proc: subprocess.Popen[bytes] | None = None
         try:
+            with interrupts.deferred():
+                proc = subprocess.Popen(
+                    fw.hello.argv(),
+                    cwd=cwd,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             status, reason = _await_hello(proc, port, fw.hello.path)
         finally:
-            _stop_group(proc)
+            if proc is not None:
+                _stop_group(proc)
         log.seek(0)
         tail = log.read().decode(errors="replace").splitlines()[-5:]
     ran = None if reason.startswith("another process") else status == 200

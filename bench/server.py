@@ -1,7 +1,9 @@
 """Start one app under its production server, wait for it, measure it, and stop all of it.
 
 Every process this module starts runs in a new session whose leader is the server's main
-process, so that stopping it can reach every worker it forked, and nothing else.
+process, so that stopping it can reach every worker it forked, and nothing else. A caller that
+must leave no server behind, whatever interrupts it, opens a `scope()`: every server started
+while it is open is stopped when it closes, even one whose start was cut short by Ctrl-C.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from types import TracebackType
 
 import psutil
 
-from bench import ports
+from bench import interrupts, ports
 from bench.errors import BenchError
 from bench.frameworks import HOST, ROOT, Framework, Workers
 
@@ -67,7 +69,7 @@ class ServerProcess:
             if cpus is not None:
                 os.sched_setaffinity(0, cpus)
 
-        with self.log_path.open("wb") as log:
+        with self.log_path.open("wb") as log, interrupts.deferred():
             self.started_at = time.perf_counter()
             self.popen = subprocess.Popen(
                 self.command,
@@ -81,6 +83,8 @@ class ServerProcess:
                 # window in which a worker runs elsewhere; the child runs no Python threads.
                 preexec_fn=pin,  # noqa: PLW1509
             )
+            for open_scope in _SCOPES:
+                open_scope.started.append(self)
 
     def log_tail(self, lines: int = 15) -> str:
         """The log's last lines, led by its error lines from anywhere in it.
@@ -172,6 +176,44 @@ class ServerProcess:
         self.stop()
 
 
+@dataclass
+class ServerScope:
+    """The servers started while a `scope()` was open, in order."""
+
+    started: list[ServerProcess] = field(default_factory=list)
+
+    def stop(self) -> list[str]:
+        """Stop every one (idempotent); one line per server that could not be stopped."""
+        errors = []
+        for server in self.started:
+            try:
+                server.stop()
+            except BenchError as exc:
+                errors.append(str(exc))
+        return errors
+
+
+_SCOPES: list[ServerScope] = []
+
+
+@contextmanager
+def scope() -> Iterator[ServerScope]:
+    """Own every server started inside the block, by any code; all are stopped at its end.
+
+    The owner can stop them earlier with `ServerScope.stop()` (e.g. before writing its final
+    results). Servers started before the block, such as a test fixture's, are not touched.
+    """
+    owned = ServerScope()
+    _SCOPES.append(owned)
+    try:
+        yield owned
+    finally:
+        _SCOPES.remove(owned)
+        errors = owned.stop()
+    if errors:  # only when nothing else is on its way out, which it would hide
+        raise BenchError("; ".join(errors))
+
+
 def _session_members(sid: int) -> list[psutil.Process]:
     """Live processes of the session whose leader was `sid` (one this module started)."""
     members = []
@@ -217,8 +259,9 @@ def start_ready(
         server = ServerProcess(
             framework, port or ports.free_port(), workers, cpus, log_path=log_path
         )
-        server.start()
         try:
+            # Inside the try: a Ctrl-C held during the spawn is raised at start()'s end.
+            server.start()
             server.wait_ready(ready_timeout)
         except ServerStartError:
             server.stop()

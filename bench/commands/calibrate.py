@@ -52,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
         print("wrk is not installed (scripts/setup-system.sh installs it): Locust only")
     with tempfile.TemporaryDirectory(prefix="bench-calibrate-") as tmp:
         generator = Generator(generator_cpus, Path(tmp) / "generator.log")
-        generator.start()
         try:
+            generator.start()
             doc = calibration.measure(
                 server_cpus, generator_cpus, generator, window_s=args.duration
             )

@@ -20,12 +20,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bench import frameworks, ports
+from bench import frameworks, interrupts, ports
 from bench.docker import containers, engine, generated, images
 from bench.docker.cgroup import CgroupError, v2_view
 from bench.docker.spec import CORES, MEM_LIMIT, ContainerSpec
@@ -232,13 +233,14 @@ def _child(args: list[str], quiet: bool = False) -> int:
     results; never kill it outright, which would orphan the servers it started.
     quiet: show the child's output only when it fails (plus its last line)."""
     with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bench", *args],
-            cwd=ROOT,
-            stdout=out if quiet else None,
-            stderr=subprocess.STDOUT if quiet else None,
+        code = _wait(
+            lambda: subprocess.Popen(
+                [sys.executable, "-m", "bench", *args],
+                cwd=ROOT,
+                stdout=out if quiet else None,
+                stderr=subprocess.STDOUT if quiet else None,
+            )
         )
-        code = _wait(proc)
         if quiet:
             out.seek(0)
             lines = out.read().rstrip().splitlines()
@@ -246,10 +248,16 @@ def _child(args: list[str], quiet: bool = False) -> int:
     return code
 
 
-def _wait(proc: subprocess.Popen[bytes]) -> int:
+def _wait(spawn: Callable[[], subprocess.Popen[bytes]]) -> int:
+    """Spawn the child and wait for it; a signal during the spawn is handled as one after it."""
+    proc: subprocess.Popen[bytes] | None = None
     try:
+        with interrupts.deferred():
+            proc = spawn()
         return proc.wait()
     except BaseException as exc:
+        if proc is None:
+            raise
         old = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             if proc.poll() is None and isinstance(exc, Terminated):

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import interrupts
 from bench.errors import BenchError, ToolMissingError, UsageError
 from bench.frameworks import Framework
 from bench.profiling import driver
@@ -250,7 +251,7 @@ class _Job:
 def _start(job: _Job, settings: Settings, tl: Tools) -> None:
     job.out.mkdir(parents=True, exist_ok=True)
     job.started = time.monotonic()
-    with job.stderr_path.open("wb") as err:
+    with job.stderr_path.open("wb") as err, interrupts.deferred():
         job.popen = subprocess.Popen(
             command(job.subject, job.requests, settings, job.out, tl),
             cwd=job.subject.root,
@@ -361,9 +362,10 @@ def _run_jobs(
                         f"{time.monotonic() - job.started:.1f}s"
                     )
     finally:
-        # A failure or Ctrl-C must not leave valgrind running: stop what this function started.
-        for index in running:
-            popen = jobs[index].popen
+        # A failure or Ctrl-C must not leave valgrind running: stop what this function started
+        # (every job, not only those counted as running: the signal may fall in between).
+        for job in jobs:
+            popen = job.popen
             if popen is not None and popen.poll() is None:
                 popen.kill()
                 popen.wait()

@@ -21,6 +21,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import interrupts
 from bench.errors import ToolMissingError
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -93,24 +94,28 @@ def chromium() -> str:
 def _run(args: list[str]) -> tuple[str, str]:
     """Run chromium in its own session so a hang can be ended, helpers included, by its pgid."""
     with tempfile.TemporaryDirectory(prefix="bench-chromium-") as profile:
-        proc = subprocess.Popen(
-            [chromium(), *_FLAGS, f"--user-data-dir={profile}", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            start_new_session=True,
-        )
+        proc: subprocess.Popen[str] | None = None
         try:
-            out, err = proc.communicate(timeout=TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise
+            with interrupts.deferred():
+                proc = subprocess.Popen(
+                    [chromium(), *_FLAGS, f"--user-data-dir={profile}", *args],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    stdin=subprocess.DEVNULL,
+                    text=True,
+                    start_new_session=True,
+                )
+            try:
+                out, err = proc.communicate(timeout=TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                raise
         finally:
             # chromium's helpers (zygote, gpu) are in our session; none may outlive the check
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
+            if proc is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
     return out, err
 
 

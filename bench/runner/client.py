@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import psutil
 
+from bench import interrupts
 from bench.errors import BenchError
 from bench.frameworks import ROOT
 from bench.runner.protocol import LoadResult, LoadSpec, parse
@@ -51,7 +52,7 @@ class Generator:
             if cpus is not None:
                 os.sched_setaffinity(0, cpus)
 
-        with self.log_path.open("ab") as log:
+        with self.log_path.open("ab") as log, interrupts.deferred():
             self.popen = subprocess.Popen(
                 [sys.executable, "-m", "bench.runner.generator"],
                 cwd=ROOT,
@@ -65,7 +66,7 @@ class Generator:
                 start_new_session=True,
                 preexec_fn=pin,  # noqa: PLW1509 - pin before exec; the child runs no threads
             )
-        threading.Thread(target=self._read, name="generator-stdout", daemon=True).start()
+            threading.Thread(target=self._read, name="generator-stdout", daemon=True).start()
 
     def _read(self) -> None:
         assert self.popen is not None and self.popen.stdout is not None

@@ -32,7 +32,7 @@ from bench.runner.protocol import LoadSpec
 from bench.runner.sample import Measurement, drive
 from bench.runner.serverctl import start_server
 from bench.runner.store import RunStore, new_run_id
-from bench.server import ServerProcess, ServerStartError, probe
+from bench.server import ServerProcess, ServerScope, ServerStartError, probe, scope
 
 FACTS_S = 5.0  # bench.facts.collect per framework: 2-4 s measured here (planned time only)
 CALIBRATION_S = 12.0
@@ -107,7 +107,6 @@ class Run:
     document: dict[str, Any] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)
     ceiling_rps: float = math.nan
-    _live: list[ServerProcess] = field(default_factory=list)
     _advanced: float = 0.0
     _generator: Generator | None = None
 
@@ -140,6 +139,17 @@ class Run:
         self.document = document.initial(cfg, store.run_id, visits, planned)
         store.write_run(self.document)
         previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        try:
+            # The scope owns every server started below (visits, calibration, facts), also one
+            # whose start a signal cut short, so that _finish stops each before the last write.
+            with scope() as servers:
+                return self._execute(visits, planned, servers)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def _execute(self, visits: list[Visit], planned: float, servers: ServerScope) -> int:
+        cfg, store = self.config, self.store
+        assert store is not None
         status, code = "failed", 1
         try:
             with RunProgress(planned, self.console) as progress:
@@ -164,19 +174,16 @@ class Run:
             self.document["error"] = "".join(traceback.format_exception_only(exc)).strip()
             raise
         finally:
-            self._finish(status)
-            signal.signal(signal.SIGTERM, previous)
+            self._finish(status, servers)
         return code
 
-    def _finish(self, status: str) -> None:
+    def _finish(self, status: str, servers: ServerScope) -> None:
         # A second Ctrl-C must not cut the clean-up short and leave servers behind.
         old = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
-            for server in self._live:
-                try:
-                    server.stop()
-                except BenchError as exc:
-                    self.document.setdefault("cleanup_errors", []).append(str(exc))
+            errors = servers.stop()
+            if errors:
+                self.document.setdefault("cleanup_errors", []).extend(errors)
             if self._generator is not None:
                 self._generator.stop()
             self.document["status"] = status
@@ -283,7 +290,6 @@ class Run:
         log = self.store.path / "servers" / f"{fw.name}-r{round_}.log"
         log.parent.mkdir(exist_ok=True)
         server = start_server(fw, cfg.server_cpus, log_path=log)
-        self._live.append(server)
         self.document["starts"].append(
             {"framework": fw.name, "round": round_, "port": server.port, "command": server.command,
              "startup_s": server.startup_s, "log": str(log.relative_to(self.store.path))}
@@ -294,7 +300,6 @@ class Run:
             )
         finally:
             server.stop()  # raises if any process of it survived SIGKILL
-            self._live.remove(server)
 
     def _smoke(self, fw: Framework, endpoint: Endpoint, round_: int) -> bool:
         from bench import contract

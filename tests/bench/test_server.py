@@ -1,15 +1,20 @@
-"""ServerProcess helpers that need no running server."""
+"""ServerProcess: helpers that need no running server, and stopping what a signal cut short."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import psutil
+import pytest
 
-from bench import frameworks
-from bench.server import ServerProcess, _session_members
+from bench import frameworks, ports
+from bench.server import ServerProcess, _session_members, scope, start_ready
 
 
 def test_log_tail_keeps_an_early_error_line_before_a_long_traceback(tmp_path: Path) -> None:
@@ -44,3 +49,49 @@ def test_session_sweep_finds_an_orphaned_descendant() -> None:
         for proc in _session_members(leader.pid):
             proc.kill()
         leader.wait(5)
+
+
+def _live_children() -> set[int]:
+    return {
+        p.pid
+        for p in psutil.Process().children(recursive=True)
+        if p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    }
+
+
+@pytest.fixture
+def slow_spawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hold each spawned server for 1 s between fork and exec (in the pinning step the child
+    runs first), so that a signal sent 0.3 s after the start lands inside subprocess.Popen."""
+    real = os.sched_setaffinity
+
+    def slow_pin(pid: int, cpus: Sequence[int]) -> None:
+        time.sleep(1.0)
+        real(pid, cpus)
+
+    monkeypatch.setattr(os, "sched_setaffinity", slow_pin)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("slow_spawn")
+def test_ctrl_c_while_the_server_is_being_spawned_leaves_no_process() -> None:
+    fw = frameworks.get("raw-wsgi")
+    before = _live_children()
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+    with pytest.raises(KeyboardInterrupt):
+        start_ready(fw, fw.workers(1), cpus=[0])
+    assert _live_children() - before == set()
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("slow_spawn")
+def test_a_scope_stops_a_server_whose_spawn_a_signal_interrupted() -> None:
+    fw = frameworks.get("raw-wsgi")
+    before = _live_children()
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+    with pytest.raises(KeyboardInterrupt), scope() as owned:
+        server = ServerProcess(fw, ports.free_port(), fw.workers(1), cpus=[0])
+        server.start()  # no wait_ready, no stop of its own: only the scope can end it
+    [started] = owned.started
+    assert started is server and server.popen is not None
+    assert server.remaining() == [] and _live_children() - before == set()

@@ -1,0 +1,48 @@
+"""Hold Ctrl-C and SIGTERM while a child process is spawned and its handle stored.
+
+A signal whose handler raises (KeyboardInterrupt, the runner's Terminated) can land inside
+`subprocess.Popen` after the fork and before Popen returns. The exception then comes out of
+Popen: the child runs on, and nobody holds its PID to stop it. Inside `deferred()` the signal is
+only noted; it is delivered again when the block ends, by which point the caller has stored the
+handle where its clean-up will find it.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+HELD = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Run the block with SIGINT and SIGTERM held; a held one is raised again at its end.
+
+    Keep the block short (a spawn and an assignment): a signal waits for it to end.
+    """
+    if threading.current_thread() is not threading.main_thread() or any(
+        signal.getsignal(sig) is None for sig in HELD
+    ):
+        # Python runs its handlers in the main thread only: nothing can raise in another. A
+        # handler installed outside Python could not be put back: leave it be.
+        yield
+        return
+    held: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        held.append(signum)
+
+    previous = {sig: signal.signal(sig, hold) for sig in HELD}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if held:
+            # Sent again, it meets the handler that was in place before (whatever it does:
+            # raise, ignore, or the default action), exactly as if it had arrived now.
+            signal.raise_signal(held[0])
