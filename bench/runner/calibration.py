@@ -160,10 +160,34 @@ def measure(
     }
 
 
+GENERATOR_DISTRIBUTIONS = ("locust", "gevent", "geventhttpclient")
+
+
+def generator_fingerprint(env: dict[str, Any]) -> dict[str, Any]:
+    """What the generator's ceiling depends on, from an environment record (environment.collect):
+    the CPU, the interpreter and the generator's own packages."""
+    packages = env.get("packages") or {}
+    return {
+        "cpu_model": env.get("cpu_model"),
+        "cpu_count": env.get("cpu_count"),
+        "python": str(env.get("python", "")).split(" ")[0],
+        **{name: packages.get(name) for name in GENERATOR_DISTRIBUTIONS},
+    }
+
+
 def latest(
-    results_dir: Path, server_cpus: tuple[int, ...], generator_cpus: tuple[int, ...]
+    results_dir: Path,
+    server_cpus: tuple[int, ...],
+    generator_cpus: tuple[int, ...],
+    env: dict[str, Any],
 ) -> tuple[Path, dict[str, Any]] | None:
-    """The newest calibration file made with the same pinning, if any."""
+    """The newest calibration file made with the same pinning on the same CPU, Python and
+    generator packages as `env` (this run's environment record), if any.
+
+    Offered rates are fractions of the ceiling: one measured on another machine or with another
+    Locust would put the "equal load" of every app at a level nobody chose.
+    """
+    here = generator_fingerprint(env)
     for path in sorted(results_dir.glob("calibration-*.json"), reverse=True):
         try:
             doc = json.loads(path.read_text())
@@ -173,6 +197,7 @@ def latest(
             doc.get("server_cpus") == list(server_cpus)
             and doc.get("generator_cpus") == list(generator_cpus)
             and doc.get("locust_ceiling_rps")
+            and generator_fingerprint(doc.get("environment") or {}) == here
         ):
             return path, doc
     return None

@@ -210,7 +210,9 @@ class Run:
         if cfg.rates:
             self.document["calibration"] = {"source": "not needed: absolute --rate given"}
             return
-        found = calibration.latest(cfg.results_dir, cfg.server_cpus, cfg.generator_cpus)
+        found = calibration.latest(
+            cfg.results_dir, cfg.server_cpus, cfg.generator_cpus, self.document["environment"]
+        )
         if found is not None:
             path, doc = found
             source = str(path)
