@@ -60,9 +60,10 @@ def _live_children() -> set[int]:
 
 
 @pytest.fixture
-def slow_spawn(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hold each spawned server for 1 s between fork and exec (in the pinning step the child
-    runs first), so that a signal sent 0.3 s after the start lands inside subprocess.Popen."""
+def sigint_during_spawn(monkeypatch: pytest.MonkeyPatch) -> set[int]:
+    """Ctrl-C lands inside subprocess.Popen: each spawned server is held for 1 s between fork
+    and exec (in the pinning step the child runs first), and SIGINT comes 0.3 s from now.
+    Gives this process's live children before the spawn."""
     real = os.sched_setaffinity
 
     def slow_pin(pid: int, cpus: Sequence[int]) -> None:
@@ -70,28 +71,28 @@ def slow_spawn(monkeypatch: pytest.MonkeyPatch) -> None:
         real(pid, cpus)
 
     monkeypatch.setattr(os, "sched_setaffinity", slow_pin)
+    before = _live_children()
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+    return before
 
 
 @pytest.mark.slow
-@pytest.mark.usefixtures("slow_spawn")
-def test_ctrl_c_while_the_server_is_being_spawned_leaves_no_process() -> None:
+def test_ctrl_c_while_the_server_is_being_spawned_leaves_no_process(
+    sigint_during_spawn: set[int],
+) -> None:
     fw = frameworks.get("raw-wsgi")
-    before = _live_children()
-    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
     with pytest.raises(KeyboardInterrupt):
         start_ready(fw, fw.workers(1), cpus=[0])
-    assert _live_children() - before == set()
+    assert _live_children() - sigint_during_spawn == set()
 
 
 @pytest.mark.slow
-@pytest.mark.usefixtures("slow_spawn")
-def test_a_scope_stops_a_server_whose_spawn_a_signal_interrupted() -> None:
+def test_a_scope_stops_a_server_whose_spawn_a_signal_interrupted(
+    sigint_during_spawn: set[int],
+) -> None:
     fw = frameworks.get("raw-wsgi")
-    before = _live_children()
-    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
     with pytest.raises(KeyboardInterrupt), scope() as owned:
         server = ServerProcess(fw, ports.free_port(), fw.workers(1), cpus=[0])
         server.start()  # no wait_ready, no stop of its own: only the scope can end it
-    [started] = owned.started
-    assert started is server and server.popen is not None
-    assert server.remaining() == [] and _live_children() - before == set()
+    assert owned.started == [server] and server.popen is not None
+    assert server.remaining() == [] and _live_children() - sigint_during_spawn == set()
