@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from bench import interrupts
 from bench.errors import BenchError
 
 COMMANDS: tuple[str, ...] = (
@@ -54,11 +55,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        code: int = args._module.run(args)
+        # A SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C: every command's clean-up runs.
+        with interrupts.terminates_like_ctrl_c():
+            code: int = args._module.run(args)
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except interrupts.Terminated:
+        print("terminated", file=sys.stderr)
+        return 143
     return code

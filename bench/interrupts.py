@@ -1,4 +1,8 @@
-"""Hold Ctrl-C and SIGTERM while a child process is spawned and its handle stored.
+"""SIGTERM ends a command the way Ctrl-C does; both are held while a child is spawned.
+
+A SIGTERM left at its default action kills the harness at once: no `finally` runs, and every
+server it started runs on. Under `terminates_like_ctrl_c()` it raises `Terminated` instead, so
+the same clean-up as for KeyboardInterrupt runs (the CLI does this for every command).
 
 A signal whose handler raises (KeyboardInterrupt, the runner's Terminated) can land inside
 `subprocess.Popen` after the fork and before Popen returns. The exception then comes out of
@@ -16,6 +20,27 @@ from contextlib import contextmanager
 from types import FrameType
 
 HELD = (signal.SIGINT, signal.SIGTERM)
+
+
+class Terminated(Exception):  # noqa: N818 - a signal, not an error
+    """SIGTERM arrived: end as after Ctrl-C (results kept, processes stopped), exit 143."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+@contextmanager
+def terminates_like_ctrl_c() -> Iterator[None]:
+    """Within the block, SIGTERM raises Terminated (main thread only; elsewhere a no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager

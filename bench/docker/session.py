@@ -23,7 +23,6 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from bench import frameworks, interrupts, ports
@@ -35,14 +34,6 @@ from bench.frameworks import ROOT, Framework
 
 CHILD_GRACE_S = 60.0
 """After Ctrl-C the runner stops its servers and writes run.json; give it that long."""
-
-
-class Terminated(Exception):  # noqa: N818 - a signal, not an error
-    pass
-
-
-def _raise_terminated(signum: int, frame: FrameType | None) -> None:
-    raise Terminated
 
 
 @dataclass(frozen=True)
@@ -108,25 +99,23 @@ class Session:
 
     def measure(self) -> int:
         """Every part, in a seeded order; returns the exit code (130/143 when interrupted)."""
-        previous = signal.signal(signal.SIGTERM, _raise_terminated)
         code = 0
         try:
-            order = list(frameworks.select(self.options.frameworks))
-            random.Random(self.options.seed).shuffle(order)
-            for fw in order:
-                if self.options.local:
-                    self._local(fw)
-                self._docker(fw)
+            with interrupts.terminates_like_ctrl_c():
+                order = list(frameworks.select(self.options.frameworks))
+                random.Random(self.options.seed).shuffle(order)
+                for fw in order:
+                    if self.options.local:
+                        self._local(fw)
+                    self._docker(fw)
             # An app failing the contract in its container is skipped and reported, as the
             # runner does for a local app; a part that failed or stopped short is an error.
             if any(p.status not in ("complete", "skipped") for p in self.parts):
                 code = 1
         except KeyboardInterrupt:
             code = 130
-        except Terminated:
+        except interrupts.Terminated:
             code = 143
-        finally:
-            signal.signal(signal.SIGTERM, previous)
         return code
 
     # -- the parts ----------------------------------------------------------------------------
@@ -260,7 +249,7 @@ def _wait(spawn: Callable[[], subprocess.Popen[bytes]]) -> int:
             raise
         old = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
-            if proc.poll() is None and isinstance(exc, Terminated):
+            if proc.poll() is None and isinstance(exc, interrupts.Terminated):
                 proc.terminate()
             try:
                 proc.wait(CHILD_GRACE_S)

@@ -14,12 +14,11 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from types import FrameType
 from typing import Any
 
 from rich.console import Console
 
-from bench import frameworks
+from bench import frameworks, interrupts
 from bench.errors import BenchError
 from bench.frameworks import Framework
 from bench.runner import calibration, capacity, document, environment
@@ -40,14 +39,6 @@ MAX_USERS = 1000
 """Open loop: one connection per user; beyond this the generator spends more on pacing
 greenlets than it gains in smoothness, and servers start refusing connections."""
 MIN_USERS = 4
-
-
-class Terminated(Exception):  # noqa: N818 - a signal, not an error
-    """SIGTERM arrived: end like Ctrl-C, as an incomplete run."""
-
-
-def _raise_terminated(signum: int, frame: FrameType | None) -> None:
-    raise Terminated
 
 
 # A closed-loop cell ends with requests still queued in a thread-bound server (128 users on
@@ -138,14 +129,10 @@ class Run:
         )
         self.document = document.initial(cfg, store.run_id, visits, planned)
         store.write_run(self.document)
-        previous = signal.signal(signal.SIGTERM, _raise_terminated)
-        try:
-            # The scope owns every server started below (visits, calibration, facts), also one
-            # whose start a signal cut short, so that _finish stops each before the last write.
-            with scope() as servers:
-                return self._execute(visits, planned, servers)
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+        # The scope owns every server started below (visits, calibration, facts), also one
+        # whose start a signal cut short, so that _finish stops each before the last write.
+        with interrupts.terminates_like_ctrl_c(), scope() as servers:
+            return self._execute(visits, planned, servers)
 
     def _execute(self, visits: list[Visit], planned: float, servers: ServerScope) -> int:
         cfg, store = self.config, self.store
@@ -167,7 +154,7 @@ class Run:
             status, code = "complete", 0
         except KeyboardInterrupt:
             status, code = "incomplete", 130
-        except Terminated:
+        except interrupts.Terminated:
             status, code = "incomplete", 143
         except BaseException as exc:
             status = "failed"

@@ -65,3 +65,19 @@ def test_outside_the_main_thread_the_block_just_runs() -> None:
     thread.start()
     thread.join(5)
     assert errors == []
+
+
+def test_sigterm_raises_terminated_inside_and_is_put_back_after() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(interrupts.Terminated), interrupts.terminates_like_ctrl_c():
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_a_sigterm_held_during_a_spawn_still_ends_the_command() -> None:
+    with (
+        pytest.raises(interrupts.Terminated),
+        interrupts.terminates_like_ctrl_c(),
+        interrupts.deferred(),
+    ):
+        os.kill(os.getpid(), signal.SIGTERM)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
 import subprocess
 import sys
 import textwrap
@@ -11,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from bench import contract, frameworks, ports
@@ -189,6 +191,34 @@ def test_verify_command_reports_a_failing_target(broken_port: int) -> None:
     for rule_id in BASELINE_FAILURES:
         assert f"raw-wsgi {rule_id}:" in done.stdout
     assert "FAIL" in done.stdout.strip().splitlines()[-1]
+
+
+def test_sigterm_mid_verify_exits_143_and_leaves_no_server() -> None:
+    # A CI timeout sends SIGTERM: without a handler the harness would die on the spot and the
+    # gunicorn tree it started would serve on.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench", "verify", "flask", "django"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    seen: dict[int, psutil.Process] = {}
+    try:
+        deadline = time.monotonic() + 60
+        while len(seen) < 3 and time.monotonic() < deadline:  # the arbiter and its workers
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            for child in psutil.Process(proc.pid).children(recursive=True):
+                seen.setdefault(child.pid, child)
+            time.sleep(0.02)
+        assert len(seen) >= 3, "verify never started a server"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 143
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.stderr is not None and "terminated" in proc.stderr.read()
+    alive = [p for p in seen.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    for leftover in alive:  # a failure here must not leave servers to disturb other tests
+        leftover.kill()
+    assert [p.pid for p in alive] == [], "left behind"
 
 
 @pytest.mark.parametrize(
