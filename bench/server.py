@@ -45,6 +45,7 @@ class ServerProcess:
     startup_s: float = field(default=0.0, init=False)
     """Spawn to first 200, set by wait_ready."""
     _known: dict[int, psutil.Process] = field(default_factory=dict, init=False)
+    _stopped: bool = field(default=False, init=False)
 
     @property
     def command(self) -> list[str]:
@@ -83,6 +84,7 @@ class ServerProcess:
                 # window in which a worker runs elsewhere; the child runs no Python threads.
                 preexec_fn=pin,  # noqa: PLW1509
             )
+            self._stopped = False
             for open_scope in _SCOPES:
                 open_scope.started.append(self)
 
@@ -135,7 +137,8 @@ class ServerProcess:
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM the server, wait, then SIGKILL whatever of it is left. Idempotent."""
-        if self.popen is None:
+        if self.popen is None or self._stopped:
+            # Once all of it is gone, never sweep its session again: the PID could be reused.
             return
         self.processes()  # remember every worker before the main process goes
         if self.popen.poll() is None:
@@ -158,6 +161,7 @@ class ServerProcess:
         still = [p.pid for p in self._known.values() if _alive(p)]
         if still:
             raise BenchError(f"{self.framework.name}: processes {still} survived SIGKILL")
+        self._stopped = True
 
     def remaining(self) -> list[int]:
         """PIDs of this server's processes still alive (empty after a clean stop)."""
