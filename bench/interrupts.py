@@ -44,6 +44,21 @@ def terminates_like_ctrl_c() -> Iterator[None]:
 
 
 @contextmanager
+def ignored() -> Iterator[None]:
+    """Run the block deaf to SIGINT and SIGTERM: a clean-up that a second Ctrl-C must not cut
+    short, leaving processes behind (main thread only; elsewhere a no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in HELD}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
 def deferred() -> Iterator[None]:
     """Run the block with SIGINT and SIGTERM held; a held one is raised again at its end.
 

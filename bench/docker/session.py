@@ -16,7 +16,6 @@ import contextlib
 import json
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -247,8 +246,7 @@ def _wait(spawn: Callable[[], subprocess.Popen[bytes]]) -> int:
     except BaseException as exc:
         if proc is None:
             raise
-        old = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
+        with interrupts.ignored():
             if proc.poll() is None and isinstance(exc, interrupts.Terminated):
                 proc.terminate()
             try:
@@ -256,9 +254,6 @@ def _wait(spawn: Callable[[], subprocess.Popen[bytes]]) -> int:
             except subprocess.TimeoutExpired:
                 proc.terminate()
                 proc.wait(CHILD_GRACE_S)
-        finally:
-            for sig, handler in old.items():
-                signal.signal(sig, handler)
         raise
 
 

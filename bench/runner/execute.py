@@ -8,7 +8,6 @@ process it started, then write run.json with the final status.
 from __future__ import annotations
 
 import math
-import signal
 import time
 import traceback
 from collections.abc import Iterator
@@ -166,8 +165,7 @@ class Run:
 
     def _finish(self, status: str, servers: ServerScope) -> None:
         # A second Ctrl-C must not cut the clean-up short and leave servers behind.
-        old = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
+        with interrupts.ignored():
             errors = servers.stop()
             if errors:
                 self.document.setdefault("cleanup_errors", []).extend(errors)
@@ -178,9 +176,6 @@ class Run:
             self.document["samples"] = len(self.rows)
             if self.store is not None:
                 self.store.write_run(self.document)
-        finally:
-            for sig, handler in old.items():
-                signal.signal(sig, handler)
 
     def _facts(self) -> None:
         from bench import facts  # the report helper's module; missing must fail loudly

@@ -81,3 +81,11 @@ def test_a_sigterm_held_during_a_spawn_still_ends_the_command() -> None:
         interrupts.deferred(),
     ):
         os.kill(os.getpid(), signal.SIGTERM)
+
+
+def test_signals_are_ignored_inside_and_put_back_after() -> None:
+    before = {sig: signal.getsignal(sig) for sig in interrupts.HELD}
+    with interrupts.ignored():
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert {sig: signal.getsignal(sig) for sig in interrupts.HELD} == before
