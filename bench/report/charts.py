@@ -241,7 +241,7 @@ def capacity(run: Run, out: Path) -> Chart | Omitted:
         ]
         if mine.empty:
             return None, False
-        lower_bound = mine["stop_reason"].isin(["generator-bound", "max-steps"]).any()
+        lower_bound = mine["bound"].isin(["generator", "threads"]).any()
         return mean_ci(list(mine[col])), bool(lower_bound or mine["generator_bound"].any())
 
     _grouped(ax, groups, series, get, several)

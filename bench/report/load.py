@@ -85,6 +85,28 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
+# v1 named a capacity search's stop; v2 names the bound of every window and search.
+_V1_BOUND = {
+    "server-bound": "server",
+    "generator-bound": "generator",
+    "slo": "slo",
+    "max-steps": "threads",
+}
+
+
+def _upgrade_v1(frame: pd.DataFrame) -> pd.DataFrame:
+    """A v1 samples frame in v2 terms: `bound` from `stop_reason`; latency kept as it was
+    measured (from the actual send), so its `service_*` columns are the same numbers."""
+    if "stop_reason" in frame.columns:
+        reasons = frame["stop_reason"].astype("object").fillna("").astype(str)
+        frame["bound"] = reasons.map(lambda r: _V1_BOUND.get(r, ""))
+    for q in ("p50", "p90", "p99"):
+        if f"latency_{q}_us" in frame.columns:
+            frame[f"service_{q}_us"] = frame[f"latency_{q}_us"]
+    frame["step"] = -1
+    return frame
+
+
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns typed by bench.schema; extra columns the runner added are kept as read."""
     for col in SAMPLE_COLUMNS:
@@ -110,7 +132,7 @@ def load(path: Path) -> Run:
     if not run_json.is_file():
         raise UsageError(f"{path} has no run.json: not a results directory")
     meta = _read_json(run_json)
-    check_version(meta, str(run_json))
+    version = check_version(meta, str(run_json))
     samples_csv = path / "samples.csv"
     if samples_csv.is_file() and samples_csv.stat().st_size > 0:
         samples = pd.read_csv(samples_csv, keep_default_na=True)
@@ -121,6 +143,8 @@ def load(path: Path) -> Run:
         raise UsageError(f"{samples_csv}: missing columns {', '.join(missing)}")
     facts_json = path / "facts.json"
     facts = _read_json(facts_json) if facts_json.is_file() else {}
+    if version == 1:
+        samples = _upgrade_v1(samples)
     return Run(path=path, meta=meta, samples=_typed(samples), facts=facts)
 
 

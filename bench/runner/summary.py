@@ -52,7 +52,7 @@ def cell_key(row: dict[str, Any]) -> tuple[str, str, str, str]:
 def table(rows: list[dict[str, Any]]) -> Table:
     groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        if row["mode"] == "capacity" and not row["stop_reason"]:
+        if row["mode"] == "capacity" and not row["bound"]:
             continue  # intermediate search steps; the last step carries the result
         groups[cell_key(row)].append(row)
     out = Table(title="medians over trials (CV = stdev/mean across trials)")
@@ -82,11 +82,11 @@ def table(rows: list[dict[str, Any]]) -> Table:
             flags.append(f"{sum(r['failures'] for r in g)} failures")
         achieved = _fmt(_median([_num(r, "achieved_rps") for r in g]))
         if key[2] == "capacity":
-            lower = any(r["stop_reason"] in LOWER_BOUND_REASONS for r in g)
+            lower = any(r["bound"] in LOWER_BOUND_REASONS for r in g)
             achieved = (">= " if lower else "") + _fmt(
                 _median([_num(r, "capacity_rps") for r in g])
             )
-            flags.append("/".join(sorted({r["stop_reason"] for r in g})))
+            flags.append("/".join(sorted({r["bound"] for r in g})))
         cpu = [_num(r, "server_cpu_us_per_req") for r in g]
         out.add_row(
             *key,

@@ -243,7 +243,7 @@ def samples(spec: Synthetic) -> list[dict[str, Any]]:
                     "threads": 4 if SERVERS[fw] == "gunicorn" else 1,
                     "server_cpus": "0",
                     "generator_cpus": "1",
-                    "stop_reason": "",
+                    "bound": "",
                 }
 
                 def add(
