@@ -49,7 +49,7 @@ BOUNDS = ("server", "generator", "slo", "errors", "threads", "")
              number of users held it back; a lower bound of what more slots would give.
   ''         open-loop rate cells below saturation: nothing was meant to run out."""
 
-# Version 1: one row per framework x deployment x scenario x mode x load level x trial. Units in names.
+# Version 1: one row per framework x deployment x scenario x mode x level x trial.
 V1_SAMPLE_COLUMNS: tuple[Column, ...] = (
     Column("run_id", "str", "the run directory's name"),
     Column("sample_id", "str", "unique within the run; names the raw Locust CSVs"),

@@ -34,8 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--rate",
-        help="absolute offered rates in requests/s, comma-separated "
-        "(default: the profile's fractions of the calibrated generator ceiling)",
+        help="absolute offered rates in requests/s, comma-separated, for every open-loop cell "
+        "(default: the profile's levels)",
     )
     parser.add_argument("--trials", type=int, help="interleaved rounds (default: the profile's)")
     parser.add_argument("--duration", type=float, help="measured window per sample, seconds")
@@ -82,11 +82,21 @@ def build_config(args: argparse.Namespace) -> tuple[RunConfig, bool]:
         profile = replace(profile, rounds=args.trials)
     if args.duration is not None:
         positive(args.duration, "--duration")
-        profile = replace(profile, window_s=args.duration, capacity_window_s=args.duration)
+        profile = replace(
+            profile,
+            window_s=args.duration,
+            peak_window_s=args.duration,
+            capacity_window_s=args.duration,
+        )
     if args.warmup is not None:
         if args.warmup < 0:
             raise UsageError(f"--warmup must not be negative, got {args.warmup}")
-        profile = replace(profile, warmup_s=args.warmup, capacity_warmup_s=args.warmup)
+        profile = replace(
+            profile,
+            warmup_s=args.warmup,
+            peak_warmup_s=args.warmup,
+            capacity_warmup_s=args.warmup,
+        )
     names = _csv(args.frameworks) if args.frameworks else frameworks.NAMES
     for name in names:
         frameworks.get(name)

@@ -84,38 +84,54 @@ def scenarios_for(framework: Framework, wanted: tuple[str, ...]) -> tuple[str, .
 
 @dataclass(frozen=True)
 class Profile:
-    """How much to measure. Durations in seconds; rates as fractions of the generator ceiling."""
+    """How much to measure; durations in seconds, rates in requests/s.
+
+    The three questions and the mode that answers each (measurement v2):
+      peak      closed loop, no wait, at `peak_users` connections: the most the server
+                delivers, and its CPU per request at saturation (the cost figure).
+      rate      open loop at absolute `rate_levels`, the same on every run and machine:
+                latency from intended send times and the cost curve (CPU against rate).
+      capacity  the highest open-loop rate meeting the SLO (bisected), from the visit's peak.
+    """
 
     name: str
     rounds: int
-    """Interleaved rounds; each is one trial of every cell."""
+    """Interleaved rounds; each starts every server once and measures each cell once."""
+    discard_s: float
+    """The first cell of every visit (closed loop on json) warms the server and is thrown
+    away: a fresh server's first requests pay imports, caches and lazy set-up."""
+    peak_scenarios: tuple[str, ...]
+    peak_users: tuple[int, ...]
+    peak_warmup_s: float
+    peak_window_s: float
+    rate_levels: tuple[tuple[str, tuple[float, ...]], ...]
+    """(scenario, offered rates) of the open-loop cells."""
     warmup_s: float
     window_s: float
-    rate_fractions: tuple[float, ...]
-    """Offered rates for the open-loop cells, as fractions of the calibrated Locust ceiling.
-    Far below 1, so the generator never limits them, and low enough that the slowest app on
-    one core keeps up: latencies are only comparable at a load every app sustains. Measured
-    here (ceiling ~4,400 requests/s): Django rendering the template used 52% of its core at
-    450 requests/s (0.1) and 96% at 900 (0.2), with p90 rising from 4 to 23 ms; so 0.1.
-    Much lower is no fairer: at 0.05 every request pays the wake-up of an idle server, and
-    CPU per request rose 10-30% over 0.1 for every app."""
-    rate_scenarios: tuple[str, ...]
     per_user_rps: float
-    """Open loop: each user is paced to this rate, so a response slower than 1/per_user_rps
-    starts to lower the offered rate (REFERENCES.md: constant_throughput only slows users)."""
+    """Open loop: each user is one connection on a fixed schedule at this rate."""
     io_users: tuple[int, ...]
     """Closed-loop concurrency levels of the /io sweep."""
     io_ms: int
-    closed_users: tuple[int, ...]
-    """Closed loop without wait on plaintext (for comparison with other benchmarks)."""
     capacity_scenarios: tuple[str, ...]
-    capacity_start_fraction: float
-    capacity_factor: float
-    capacity_max_steps: int
+    capacity_rounds: int
+    """Capacity searches run in the first N rounds only: each costs 6-10 windows."""
     capacity_warmup_s: float
     capacity_window_s: float
+    capacity_factor: float
+    capacity_precision: float
+    capacity_max_steps: int
     slo_p99_ms: float
+    drain_s: float
+    """Open loop: how long requests intended in a window may still complete after it."""
+    steal_max_share: float
+    """A window whose server cores lost more than this share to steal is measured again once."""
+    crosscheck_s: float
+    """wrk against every server at its best peak level after the rounds; 0 skips it."""
     calibration_window_s: float
+
+    def rates_for(self, scenario: str) -> tuple[float, ...]:
+        return dict(self.rate_levels).get(scenario, ())
 
 
 _ALL_RATE = ("plaintext", "json", "users", "echo", "template", "cookie", "mixed")
@@ -123,70 +139,98 @@ _ALL_RATE = ("plaintext", "json", "users", "echo", "template", "cookie", "mixed"
 PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
-        # CI and smoke: one round, tiny windows, one cell per kind; <= 2 min for all 7 apps.
+        # CI and smoke: one round, short windows, one cell per mode; <= 3 min for all 7 apps.
         Profile(
             name="quick",
             rounds=1,
+            discard_s=0.5,
+            peak_scenarios=("json",),
+            peak_users=(16,),
+            peak_warmup_s=0.5,
+            peak_window_s=1.5,
+            rate_levels=(("json", (300.0,)),),
             warmup_s=0.3,
-            window_s=0.8,
-            rate_fractions=(0.1,),
-            rate_scenarios=("plaintext", "json", "echo"),
+            window_s=1.0,
             per_user_rps=10.0,
             io_users=(16,),
             io_ms=50,
-            closed_users=(),
             capacity_scenarios=(),
-            capacity_start_fraction=0.1,
-            capacity_factor=1.5,
-            capacity_max_steps=3,
-            capacity_warmup_s=0.3,
-            capacity_window_s=0.8,
-            slo_p99_ms=100.0,
-            calibration_window_s=1.0,
-        ),
-        # `make bench`: 3 interleaved rounds of every scenario, <= 12 min on 2 cores.
-        Profile(
-            name="standard",
-            rounds=3,
-            warmup_s=0.4,
-            window_s=1.2,
-            rate_fractions=(0.1,),
-            rate_scenarios=_ALL_RATE,
-            per_user_rps=10.0,
-            io_users=(8, 32, 128),
-            io_ms=50,
-            closed_users=(),
-            capacity_scenarios=("plaintext",),
-            # Start below the open-loop level, which every app sustains, so a search never
-            # fails at its first step; 0.08 x 1.45^6 ~ 0.75: seven steps pass the point (~0.6
-            # to 0.7 of the ceiling) where the generator's own CPU reaches GENERATOR_BOUND.
-            capacity_start_fraction=0.08,
-            capacity_factor=1.45,
-            capacity_max_steps=7,
+            capacity_rounds=0,
             capacity_warmup_s=0.3,
             capacity_window_s=1.0,
+            capacity_factor=1.3,
+            capacity_precision=0.05,
+            capacity_max_steps=6,
             slo_p99_ms=100.0,
+            drain_s=2.0,
+            steal_max_share=0.05,
+            crosscheck_s=0.0,
+            calibration_window_s=1.0,
+        ),
+        # `make bench`: <= 20 min on 2 cores with set-up. Five rounds (five server processes
+        # per app) because the verdicts pair rounds and need n >= 5. Peak windows of 5 s:
+        # wrk's saturated throughput repeats within CV 1% over 5 s windows here, and one GC
+        # pause or wake-up costs a 1 s window several per cent. Peak at 16 and 64 connections:
+        # 16 already fills gunicorn's 12 threads, cheroot's 10 and one event loop; 64 shows
+        # what queueing costs. json only at peak (TechEmpower's headline test); the other
+        # scenarios at one open-loop level; plaintext, users, echo, cookie and mixed are left
+        # to full. Open-loop levels 200/600/1200 for json: light, mid and ~70% of the slowest
+        # app's json capacity (CherryPy and Django near 1,700-2,300 requests/s here). One
+        # capacity search per app (round 1): 6-9 windows each.
+        Profile(
+            name="standard",
+            rounds=5,
+            discard_s=1.0,
+            peak_scenarios=("json",),
+            peak_users=(16, 64),
+            peak_warmup_s=0.8,
+            peak_window_s=5.0,
+            rate_levels=(("json", (200.0, 600.0, 1200.0)), ("template", (600.0,))),
+            warmup_s=0.4,
+            window_s=1.6,
+            per_user_rps=10.0,
+            io_users=(64,),
+            io_ms=50,
+            capacity_scenarios=("json",),
+            capacity_rounds=1,
+            capacity_warmup_s=0.4,
+            capacity_window_s=2.0,
+            capacity_factor=1.3,
+            capacity_precision=0.03,
+            capacity_max_steps=9,
+            slo_p99_ms=100.0,
+            drain_s=3.0,
+            steal_max_share=0.05,
+            crosscheck_s=5.0,
             calibration_window_s=2.0,
         ),
-        # Longer windows, two load levels, more concurrency levels, closed loop, more rounds.
+        # Publication: every scenario at peak and at three rates, TechEmpower's concurrency
+        # levels, long windows, capacity in every round, seven rounds (about an hour).
         Profile(
             name="full",
-            rounds=5,
-            warmup_s=2.0,
-            window_s=8.0,
-            rate_fractions=(0.05, 0.1, 0.15),
-            rate_scenarios=_ALL_RATE,
+            rounds=7,
+            discard_s=2.0,
+            peak_scenarios=("plaintext", "json", "users", "echo", "template", "cookie", "mixed"),
+            peak_users=(16, 64, 256),
+            peak_warmup_s=2.0,
+            peak_window_s=8.0,
+            rate_levels=tuple((s, (200.0, 600.0, 1200.0)) for s in _ALL_RATE),
+            warmup_s=1.0,
+            window_s=5.0,
             per_user_rps=10.0,
             io_users=(8, 16, 32, 64, 128, 256),
             io_ms=50,
-            closed_users=(16, 64),
             capacity_scenarios=("plaintext", "json", "template"),
-            capacity_start_fraction=0.05,
-            capacity_factor=1.3,
-            capacity_max_steps=12,
+            capacity_rounds=7,
             capacity_warmup_s=1.0,
             capacity_window_s=4.0,
+            capacity_factor=1.3,
+            capacity_precision=0.03,
+            capacity_max_steps=12,
             slo_p99_ms=100.0,
+            drain_s=5.0,
+            steal_max_share=0.05,
+            crosscheck_s=10.0,
             calibration_window_s=5.0,
         ),
     )

@@ -1,5 +1,9 @@
 """One run from plan to results directory: interleaved visits, each a server start, a contract
-smoke check, and every cell of the profile against that one server; samples stored as made.
+smoke check, a discarded warm-up cell and every cell of the profile in a shuffled order
+against that one server; samples stored as made; then the wrk cross-check of every server.
+
+The harness pins itself to the generator's cores for the run, so its own threads (stdout
+reader, CPU snapshots) never take time from the server's.
 
 Whatever ends the run (its end, Ctrl-C, SIGTERM, a crash) the last act is the same: stop every
 process it started, then write run.json with the final status.
@@ -8,6 +12,7 @@ process it started, then write run.json with the final status.
 from __future__ import annotations
 
 import math
+import os
 import time
 import traceback
 from collections.abc import Iterator
@@ -24,7 +29,14 @@ from bench.runner import calibration, capacity, document, environment
 from bench.runner.client import Generator
 from bench.runner.config import SCENARIOS, RunConfig
 from bench.runner.measure import MIB, Cgroup, ProcessTree, Source, Unmeasured
-from bench.runner.plan import Cell, Visit, cells_for, interleave, planned_seconds
+from bench.runner.plan import (
+    Cell,
+    Visit,
+    cells_for,
+    crosscheck_seconds,
+    interleave,
+    planned_seconds,
+)
 from bench.runner.progress import RunProgress
 from bench.runner.protocol import LoadSpec
 from bench.runner.sample import Measurement, drive
@@ -34,6 +46,9 @@ from bench.server import ServerProcess, ServerScope, ServerStartError, probe, sc
 
 FACTS_S = 5.0  # bench.facts.collect per framework: 2-4 s measured here (planned time only)
 CALIBRATION_S = 12.0
+RATE_GUARD = 0.5
+"""Open-loop rates stay under half the generator's closed-loop ceiling: pacing hundreds of
+users costs Locust more per request than sending back to back."""
 MAX_USERS = 1000
 """Open loop: one connection per user; beyond this the generator spends more on pacing
 greenlets than it gains in smoothness, and servers start refusing connections."""
@@ -108,12 +123,15 @@ class Run:
         cells = {
             fw.name: cells_for(fw, cfg.profile, cfg.scenarios, cfg.rates, users) for fw in chosen
         }
-        visits = interleave(chosen, cfg.profile.rounds, cfg.seed, cells)
+        visits = interleave(
+            chosen, cfg.profile.rounds, cfg.seed, cells, cfg.profile.capacity_rounds
+        )
         seconds = planned_seconds(visits, cfg.profile, starts_servers=cfg.target is None)
         if not self.skip_facts:
             seconds += FACTS_S * len(chosen)
-        if not cfg.rates:
-            seconds += CALIBRATION_S
+        seconds += CALIBRATION_S
+        if cfg.target is None:
+            seconds += crosscheck_seconds(cfg.profile, len(chosen))
         return visits, seconds
 
     # -- the run ----------------------------------------------------------------------------
@@ -130,8 +148,13 @@ class Run:
         store.write_run(self.document)
         # The scope owns every server started below (visits, calibration, facts), also one
         # whose start a signal cut short, so that _finish stops each before the last write.
-        with interrupts.terminates_like_ctrl_c(), scope() as servers:
-            return self._execute(visits, planned, servers)
+        affinity = os.sched_getaffinity(0)
+        try:
+            os.sched_setaffinity(0, cfg.generator_cpus)
+            with interrupts.terminates_like_ctrl_c(), scope() as servers:
+                return self._execute(visits, planned, servers)
+        finally:
+            os.sched_setaffinity(0, affinity)
 
     def _execute(self, visits: list[Visit], planned: float, servers: ServerScope) -> int:
         cfg, store = self.config, self.store
@@ -147,9 +170,11 @@ class Run:
                     progress.advance(FACTS_S * len(frameworks.select(cfg.frameworks)))
                 progress.cell("calibration")
                 self._calibrate()
-                progress.advance(CALIBRATION_S if not cfg.rates else 0.0)
+                progress.advance(CALIBRATION_S)
                 for visit in visits:
                     self._visit(visit, progress)
+                if cfg.target is None and cfg.profile.crosscheck_s:
+                    self._crosscheck(progress)
             status, code = "complete", 0
         except KeyboardInterrupt:
             status, code = "incomplete", 130
@@ -189,9 +214,6 @@ class Run:
     def _calibrate(self) -> None:
         cfg = self.config
         assert self.store is not None and self._generator is not None
-        if cfg.rates:
-            self.document["calibration"] = {"source": "not needed: absolute --rate given"}
-            return
         found = calibration.latest(
             cfg.results_dir, cfg.server_cpus, cfg.generator_cpus, self.document["environment"]
         )
@@ -199,8 +221,8 @@ class Run:
             path, doc = found
             source = str(path)
         else:
-            # A quick one, Locust only against the fastest baseline: its keep-alive figure is
-            # the only number the offered rates are derived from.
+            # A quick one, Locust only against the fastest baseline: its keep-alive figure
+            # guards the absolute rates (they must stay well under it) and caps the searches.
             doc = calibration.measure(
                 cfg.server_cpus,
                 cfg.generator_cpus,
@@ -212,12 +234,22 @@ class Run:
             self.store.write_json("calibration.json", doc)
             source = "calibration.json (measured at the start of this run)"
         if not doc.get("locust_ceiling_rps"):
-            raise BenchError(
-                "calibration failed (the raw-asgi baseline did not run); "
-                "fix it or pass absolute rates with --rate"
-            )
+            raise BenchError("calibration failed (the raw-asgi baseline did not run)")
         self.ceiling_rps = float(doc["locust_ceiling_rps"])
-        self.document["calibration"] = {"source": source, **doc}
+        highest = max((max(self._rate_levels(s)) for s in cfg.scenarios), default=0.0)
+        guard = {
+            "highest_rate_rps": highest,
+            "share_of_ceiling": highest / self.ceiling_rps,
+            "ok": highest <= RATE_GUARD * self.ceiling_rps,
+        }
+        if not guard["ok"]:
+            self.console.print(
+                f"warning: an offered rate of {highest:,.0f}/s is over {RATE_GUARD:.0%} of the "
+                f"generator's ceiling ({self.ceiling_rps:,.0f}/s): its latencies include the "
+                "generator's own queueing",
+                highlight=False,
+            )
+        self.document["calibration"] = {"source": source, "rate_guard": guard, **doc}
         self.store.write_run(self.document)
 
     # -- one framework's turn in one round ---------------------------------------------------
@@ -240,13 +272,17 @@ class Run:
                 return
             time.sleep(0.3)  # let the freshly started workers settle before reading RSS
             at = Turn(fw, visit.round, endpoint, endpoint.source.rss_bytes() / MIB)
-            for cell in visit.cells:
+            peaks: dict[str, float] = {}
+            for index, cell in enumerate(visit.cells):
                 progress.cell(f"round {visit.round + 1}/{profile.rounds} {fw.name} {cell.key}")
                 if cell.mode == "capacity":
-                    self._capacity(at, cell)
+                    self._capacity(at, cell, index, peaks.get(cell.scenario))
                 else:
-                    self._one(at, cell)
-                if cell.mode == "closed":
+                    m = self._one(at, cell, index)
+                    if cell.mode == "peak":
+                        best = max(peaks.get(cell.scenario, 0.0), m.achieved_rps)
+                        peaks[cell.scenario] = best
+                if cell.mode in ("closed", "peak", "discard"):
                     _settle(endpoint)
                 progress.advance(cell.seconds(profile))
                 self._advanced += cell.seconds(profile)
@@ -305,89 +341,160 @@ class Run:
         return not failed
 
     # -- samples ------------------------------------------------------------------------------
-    def _spec(self, sample_id: str, cell: Cell, rate: float | None, *, capacity: bool) -> LoadSpec:
+    def _spec(self, sample_id: str, cell: Cell, rate: float | None, round_: int) -> LoadSpec:
         assert self.store is not None
         p = self.config.profile
         scenario = SCENARIOS[cell.scenario].with_io_ms(cell.io_ms)
+        warmup, window = {
+            "peak": (p.peak_warmup_s, p.peak_window_s),
+            "discard": (0.0, p.discard_s),
+            "capacity": (p.capacity_warmup_s, p.capacity_window_s),
+        }.get(cell.mode, (p.warmup_s, p.window_s))
+        keep = cell.mode != "discard"
         return LoadSpec(
             sample_id=sample_id,
             base_url="",
             requests=[vars(r) for r in scenario.requests],
             users=cell.users if rate is None else users_for(rate, p.per_user_rps),
             rate=rate,
-            warmup_s=p.capacity_warmup_s if capacity else p.warmup_s,
-            window_s=p.capacity_window_s if capacity else p.window_s,
-            csv_prefix=str(self.store.locust_prefix(sample_id)),
-            hdr_path=str(self.store.hdr_path(sample_id)),
+            warmup_s=warmup,
+            window_s=window,
+            csv_prefix=str(self.store.locust_prefix(sample_id)) if keep else None,
+            hdr_prefix=str(self.store.hdr_prefix(sample_id)) if keep else None,
             processes=self.config.generator_processes,
             seed=self.config.seed,
+            # The schedule depends on the cell and the round, never on the process or clock.
+            schedule_key=f"{cell.key}|r{round_}",
+            drain_s=p.drain_s,
         )
 
     def _measure(self, spec: LoadSpec, endpoint: Endpoint) -> Measurement:
         assert self._generator is not None
         spec = LoadSpec(**{**vars(spec), "base_url": endpoint.base_url})
-        return drive(self._generator, spec, endpoint.source, ProcessTree(self._generator.pid))
+        cpus = self.config.server_cpus if self.config.target is None else ()
+        gen = ProcessTree(self._generator.pid)
+        m = drive(self._generator, spec, endpoint.source, gen, cpus)
+        limit = self.config.profile.steal_max_share
+        if not math.isnan(m.readings.steal_share) and m.readings.steal_share > limit:
+            # The hypervisor took the server's core away for part of the window: measure once
+            # more and keep the second window, saying so in run.json.
+            self.document.setdefault("repeated_windows", []).append(
+                {"sample_id": spec.sample_id, "steal_share": m.readings.steal_share}
+            )
+            m = drive(self._generator, spec, endpoint.source, gen, cpus)
+        return m
 
-    def _rate_of(self, cell: Cell) -> float | None:
-        if cell.mode == "closed":
-            return None
-        if cell.rate is not None:
-            return cell.rate
-        assert cell.rate_fraction is not None
-        return cell.rate_fraction * self.ceiling_rps
+    def _window(self, m: Measurement) -> capacity.Window:
+        cores, gen_cores = len(self.config.server_cpus), len(self.config.generator_cpus)
+        return capacity.Window(
+            offered_rps=m.spec.rate,
+            achieved_rps=m.achieved_rps,
+            p99_us=m.latency_us(99),
+            error_share=m.error_share,
+            generator_demand=m.generator_demand(gen_cores),
+            server_util=m.server_util(cores),
+            sub_p99_us=tuple(m.result.sub_p99_us),
+        )
 
-    def _one(self, at: Turn, cell: Cell) -> None:
-        rate = self._rate_of(cell)
+    def _one(self, at: Turn, cell: Cell, index: int) -> Measurement:
         sample_id = f"{at.framework.name}-{cell.key}-t{at.round}"
-        m = self._measure(self._spec(sample_id, cell, rate, capacity=False), at.endpoint)
-        self._row(at, cell, m)
+        m = self._measure(self._spec(sample_id, cell, cell.rate, at.round), at.endpoint)
+        if cell.mode != "discard":
+            window = self._window(m)
+            found = capacity.rate_bound(window) if cell.mode == "rate" else capacity.bound(window)
+            self._row(at, cell, m, index, bound=found)
+        return m
 
-    def _capacity(self, at: Turn, cell: Cell) -> None:
+    def _capacity(self, at: Turn, cell: Cell, index: int, peak_rps: float | None) -> None:
         p = self.config.profile
         measured: list[Measurement] = []
-        gen_cores = len(self.config.generator_cpus)
 
-        def step(rate: float) -> capacity.StepOutcome:
+        def step(rate: float) -> capacity.Window:
             sample_id = f"{at.framework.name}-{cell.key}-t{at.round}-s{len(measured)}"
-            m = self._measure(self._spec(sample_id, cell, rate, capacity=True), at.endpoint)
+            m = self._measure(self._spec(sample_id, cell, rate, at.round), at.endpoint)
             measured.append(m)
-            return capacity.StepOutcome(
-                rate, m.achieved_rps, m.latency_us(99), m.generator_demand(gen_cores)
-            )
+            return self._window(m)
 
-        reference = max(self.config.rates) if self.config.rates else self.ceiling_rps
+        # The visit's own peak says where saturation is; the SLO capacity lies below it.
+        start = 0.6 * peak_rps if peak_rps else max(self._rate_levels(cell.scenario))
+        limit = self.ceiling_rps if math.isfinite(self.ceiling_rps) else 1e6
         result = capacity.search(
             step,
-            p.capacity_start_fraction * reference,
-            p.capacity_factor,
-            p.capacity_max_steps,
-            p.slo_p99_ms,
+            start,
+            slo_p99_ms=p.slo_p99_ms,
+            max_rps=limit,
+            factor=p.capacity_factor,
+            precision=p.capacity_precision,
+            max_steps=p.capacity_max_steps,
         )
-        for i, m in enumerate(measured):
-            last = i == len(measured) - 1
+        for i, (m, s) in enumerate(zip(measured, result.steps, strict=True)):
             self._row(
                 at,
                 cell,
                 m,
-                stop_reason=result.stop_reason if last else "",
-                capacity_rps=result.sustained_rps if last else math.nan,
+                index,
+                bound=result.bound,
+                capacity_rps=result.capacity_rps,
+                step=i,
+                passed=not s.failed,
             )
+        self.document.setdefault("capacity", []).append(
+            self._capacity_record(at, cell, result, measured)
+        )
+
+    def _capacity_record(
+        self,
+        at: Turn,
+        cell: Cell,
+        result: capacity.CapacityResult,
+        measured: list[Measurement],
+    ) -> dict[str, Any]:
+        """The search and the utilisation law at its result: server CPU ~ rate x cost."""
+        cores = len(self.config.server_cpus)
+        passing = [m for m, s in zip(measured, result.steps, strict=True) if not s.failed]
+        at_result = max(passing, key=lambda m: m.spec.rate or 0.0) if passing else None
+        record: dict[str, Any] = {
+            "framework": at.framework.name,
+            "scenario": cell.scenario,
+            "round": at.round,
+            "capacity_rps": result.capacity_rps,
+            "bound": result.bound,
+            "label": result.label(),
+            "steps": [_step_record(s) for s in result.steps],
+        }
+        if at_result is not None:
+            util = at_result.server_util(cores)
+            cost = at_result.server_cpu_us_per_req
+            record["utilisation_law"] = {
+                "rate_rps": at_result.achieved_rps,
+                "server_cpu_util": util,
+                "cpu_us_per_req": cost,
+                "predicted_util": at_result.achieved_rps * cost / 1e6 / cores,
+                "note": "U = X x S (utilisation law); S from the same window",
+            }
+        return record
+
+    def _rate_levels(self, scenario: str) -> tuple[float, ...]:
+        p = self.config.profile
+        return self.config.rates or p.rates_for(scenario) or p.rates_for("json") or (100.0,)
 
     def _row(
         self,
         at: Turn,
         cell: Cell,
         m: Measurement,
+        index: int,
         *,
-        stop_reason: str = "",
+        bound: str = "",
         capacity_rps: float = math.nan,
+        step: int = -1,
+        passed: bool = False,
     ) -> None:
         fw, rate = at.framework, m.spec.rate
         cfg = self.config
         assert self.store is not None
         cores, gen_cores = len(cfg.server_cpus), len(cfg.generator_cpus)
         workers = fw.workers(cores)
-        gen_util = m.generator_util(gen_cores)
         row: dict[str, Any] = {
             "run_id": self.store.run_id,
             "sample_id": m.spec.sample_id,
@@ -398,15 +505,15 @@ class Run:
             "mode": cell.mode,
             "round": at.round,
             "trial": at.round,
-            "cell_index": 0,
-            "step": -1,
+            "cell_index": index,
+            "step": step,
             "users": m.spec.users,
             "offered_rps": rate,
             "io_ms": cell.io_ms,
             "duration_s": m.result.duration_s,
             "requests": m.result.requests,
             "failures": m.result.failures,
-            "in_flight_end": 0,
+            "in_flight_end": m.result.in_flight_end,
             "achieved_rps": m.achieved_rps,
             "latency_p50_us": m.latency_us(50),
             "latency_p90_us": m.latency_us(90),
@@ -414,24 +521,24 @@ class Run:
             "latency_p999_us": m.latency_us(99.9),
             "latency_max_us": m.latency_max_us,
             "latency_mean_us": m.latency_mean_us,
-            "service_p50_us": m.latency_us(50),
-            "service_p90_us": m.latency_us(90),
-            "service_p99_us": m.latency_us(99),
+            "service_p50_us": m.service_us(50),
+            "service_p90_us": m.service_us(90),
+            "service_p99_us": m.service_us(99),
             "server_cpu_s": m.readings.server_cpu_s,
             "server_cpu_us_per_req": m.server_cpu_us_per_req,
             "server_cores": cores,
             "server_cpu_util": m.server_util(cores),
             "server_runq_util": m.server_wait_util(cores),
-            "steal_share": math.nan,
-            "irq_share": math.nan,
+            "steal_share": m.readings.steal_share,
+            "irq_share": m.readings.irq_share,
             "rss_idle_mib": at.rss_idle_mib,
             "rss_peak_mib": m.readings.rss_peak_bytes / MIB,
-            "generator_cpu_util": gen_util,
+            "generator_cpu_util": m.generator_util(gen_cores),
             "generator_runq_util": m.generator_wait_util(gen_cores),
             "generator_bound": capacity.generator_bound(m.generator_demand(gen_cores)),
-            "bound": stop_reason,
+            "bound": bound,
             "capacity_rps": capacity_rps,
-            "passed": False,
+            "passed": passed,
             "rate_shortfall": capacity.shortfall(rate, m.achieved_rps),
             "startup_s": at.endpoint.startup_s,
             "workers": workers.processes,
@@ -443,3 +550,58 @@ class Run:
         self.rows.append(row)
         if m.result.errors:
             self.document.setdefault("errors", {})[m.spec.sample_id] = m.result.errors
+
+    # -- the outside reference ------------------------------------------------------------------
+    def _crosscheck(self, progress: RunProgress) -> None:
+        """wrk at each framework's best peak level of this run, its CPU from /proc."""
+        from bench.runner import crosscheck
+
+        cfg = self.config
+        p = cfg.profile
+        assert self.store is not None
+        rows: list[dict[str, Any]] = []
+        for fw in frameworks.select(cfg.frameworks):
+            for scenario in p.peak_scenarios:
+                mine = [
+                    r for r in self.rows
+                    if r["framework"] == fw.name and r["mode"] == "peak"
+                    and r["scenario"] == scenario
+                ]  # fmt: skip
+                if not mine:
+                    continue
+                users = best_level(mine)
+                progress.cell(f"cross-check {fw.name} {scenario} wrk -c{users}")
+                rows.append(
+                    crosscheck.measure(
+                        fw,
+                        scenario,
+                        users,
+                        server_cpus=cfg.server_cpus,
+                        generator_cpus=cfg.generator_cpus,
+                        warmup_s=p.peak_warmup_s,
+                        window_s=p.crosscheck_s,
+                    )
+                )
+                self.store.write_json("crosscheck.json", {"kind": "crosscheck", "rows": rows})
+        self.document["crosscheck"] = {"file": "crosscheck.json", "rows": len(rows)}
+
+
+def _step_record(step: capacity.Step) -> dict[str, Any]:
+    w = step.window
+    return {
+        "rate": step.rate,
+        "failed": step.failed,
+        "achieved_rps": w.achieved_rps,
+        "p99_us": w.p99_us,
+        "server_util": w.server_util,
+    }
+
+
+def best_level(rows: list[dict[str, Any]]) -> int:
+    """The users level with the highest median achieved rate over the rounds."""
+    import statistics
+
+    by_level: dict[int, list[float]] = {}
+    for row in rows:
+        by_level.setdefault(int(row["users"]), []).append(float(row["achieved_rps"]))
+    return max(by_level, key=lambda u: statistics.median(by_level[u]))

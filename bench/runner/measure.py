@@ -13,8 +13,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import math
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -39,6 +37,8 @@ class Source(Protocol):
     def cpu(self) -> CpuSnapshot: ...
 
     def rss_bytes(self) -> float: ...
+
+    def rss_peak_bytes(self) -> float: ...
 
 
 class _Timespec(ctypes.Structure):
@@ -110,6 +110,9 @@ class ProcessTree:
                 continue
         return float(total)
 
+    def rss_peak_bytes(self) -> float:
+        return peak_rss_bytes(self.root)
+
 
 class Cgroup:
     """A cgroup v2 directory (e.g. a container's): cpu.stat usage_usec and memory.current."""
@@ -128,6 +131,11 @@ class Cgroup:
     def rss_bytes(self) -> float:
         return float(int((self.path / "memory.current").read_text().strip()))
 
+    def rss_peak_bytes(self) -> float:
+        """memory.peak (kernel 5.19+) is the group's high-water mark; else the current use."""
+        peak = self.path / "memory.peak"
+        return float(int(peak.read_text().strip())) if peak.is_file() else self.rss_bytes()
+
 
 class Unmeasured:
     """A target whose processes we cannot see: every reading is NaN, never a made-up zero."""
@@ -136,6 +144,9 @@ class Unmeasured:
         return CpuSnapshot({}, math.nan)
 
     def rss_bytes(self) -> float:
+        return math.nan
+
+    def rss_peak_bytes(self) -> float:
         return math.nan
 
 
@@ -153,34 +164,53 @@ def wait_between(start: CpuSnapshot, end: CpuSnapshot) -> float:
     return sum(s - start.waiting.get(key, 0.0) for key, s in end.waiting.items())
 
 
-class PeakSampler:
-    """Samples a memory reading in a thread; the peak over the interval it ran."""
+def peak_rss_bytes(root: psutil.Process) -> float:
+    """Sum of VmHWM (each process's own peak resident set) over the tree of `root`.
 
-    def __init__(self, read: Callable[[], float], interval_s: float = 0.1) -> None:
-        self.read = read
-        self.interval_s = interval_s
-        self.peak = math.nan
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="rss-sampler", daemon=True)
-
-    def _take(self) -> None:
+    Read once after a window instead of sampling during it: a sampler thread would wake up in
+    the window it measures. VmHWM covers each process's whole life, so it is the peak up to now.
+    """
+    total = 0.0
+    for proc in _tree(root):
         try:
-            value = self.read()
-        except (OSError, psutil.Error):
-            return
-        if not math.isnan(value) and (math.isnan(self.peak) or value > self.peak):
-            self.peak = value
+            for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._take()
-            self._stop.wait(self.interval_s)
 
-    def __enter__(self) -> PeakSampler:
-        self._thread.start()
-        return self
+@dataclass(frozen=True)
+class CoreTimes:
+    """/proc/stat jiffies of a set of CPUs, summed: what else the cores spent time on."""
 
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._take()
+    total: int
+    steal: int
+    irq: int
+    """irq + softirq."""
+
+
+def core_times(cpus: tuple[int, ...], stat: Path = Path("/proc/stat")) -> CoreTimes:
+    wanted = {f"cpu{c}" for c in cpus}
+    total = steal = irq = 0
+    for line in stat.read_text().splitlines():
+        name, *fields = line.split()
+        if name not in wanted:
+            continue
+        # user nice system idle iowait irq softirq steal guest guest_nice; guest time is
+        # already inside user, so it is not added twice.
+        values = [int(v) for v in fields[:8]]
+        total += sum(values)
+        irq += values[5] + values[6]
+        steal += values[7]
+    return CoreTimes(total, steal, irq)
+
+
+def shares_between(a: CoreTimes, b: CoreTimes) -> tuple[float, float]:
+    """(steal share, irq + softirq share) of the cores' elapsed time between two readings."""
+    elapsed = b.total - a.total
+    if elapsed <= 0:
+        return math.nan, math.nan
+    return (b.steal - a.steal) / elapsed, (b.irq - a.irq) / elapsed

@@ -1,21 +1,25 @@
-"""The order of work: interleaved rounds of cells, and what the whole run should cost in time."""
+"""The order of work: interleaved rounds of visits, each visit's cells in a seeded shuffled
+order after a discarded warm-up cell, and what the whole run should cost in time."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bench.frameworks import Framework
 from bench.runner.config import SCENARIO_NAMES, Profile, scenarios_for
 
-Mode = Literal["rate", "capacity", "closed"]
+Mode = Literal["rate", "peak", "capacity", "closed", "discard"]
 
 # Estimates for the planned duration (not measurements): a server start with smoke check and
 # idle RSS (gunicorn forks 3 workers, Django loads its settings), and the per-cell cost of
-# building a Locust environment, spawning users and shipping the histogram back.
-SERVER_START_S = 3.0
-CELL_OVERHEAD_S = 0.5
+# building a Locust environment, spawning users and shipping the histograms back.
+SERVER_START_S = 3.5
+CELL_OVERHEAD_S = 0.3
+CAPACITY_STEPS_EXPECTED = 7
+"""A search from 0.6 x peak brackets in 2-3 steps, bisects in 3-4 and repeats the boundary."""
+CROSSCHECK_START_S = 4.0
 
 
 @dataclass(frozen=True)
@@ -25,30 +29,33 @@ class Cell:
     scenario: str
     mode: Mode
     users: int = 0
-    """Closed loop: the users; open loop: computed from the rate at run time."""
-    rate_fraction: float | None = None
+    """Closed loop and peak: the users; open loop: computed from the rate at run time."""
     rate: float | None = None
-    """Absolute offered rate (--rate); None: rate_fraction x the generator ceiling."""
+    """Open loop: the offered rate."""
     io_ms: int = 0
 
     @property
     def key(self) -> str:
-        level = (
-            f"u{self.users}"
-            if self.mode == "closed"
-            else f"r{self.rate:g}"
-            if self.rate is not None
-            else f"f{self.rate_fraction:g}"
-            if self.rate_fraction is not None
-            else "search"
-        )
+        if self.mode in ("closed", "peak", "discard"):
+            level = f"u{self.users}"
+        elif self.rate is not None:
+            level = f"r{self.rate:g}"
+        else:
+            level = "search"
         return f"{self.scenario}-{self.mode}-{level}"
 
     def seconds(self, profile: Profile) -> float:
         if self.mode == "capacity":
             step = profile.capacity_warmup_s + profile.capacity_window_s + CELL_OVERHEAD_S
-            return profile.capacity_max_steps * step
+            return CAPACITY_STEPS_EXPECTED * step
+        if self.mode == "peak":
+            return profile.peak_warmup_s + profile.peak_window_s + CELL_OVERHEAD_S
+        if self.mode == "discard":
+            return profile.discard_s + CELL_OVERHEAD_S
         return profile.warmup_s + profile.window_s + CELL_OVERHEAD_S
+
+
+DISCARD = Cell("json", "discard", users=16)
 
 
 @dataclass(frozen=True)
@@ -71,25 +78,31 @@ def cells_for(
     rates: tuple[float, ...] = (),
     users: tuple[int, ...] = (),
 ) -> tuple[Cell, ...]:
-    """Every cell of the profile this framework implements, in a fixed order.
+    """Every cell of the profile this framework implements, in the profile's order.
 
-    The profile chooses the modes and, by default, the open-loop scenarios; scenarios the user
-    named are each measured open-loop (in a profile that has that mode), even where the
-    profile's own list leaves them out: a named scenario is never dropped silently.
+    Scenarios the user named are each measured open-loop at the profile's json levels (or at
+    `rates`) even where the profile leaves them out: a named scenario is never dropped
+    silently. `rates` replaces every open-loop level.
     """
     allowed = set(scenarios_for(framework, scenarios))
-    explicit = scenarios != SCENARIO_NAMES and profile.rate_scenarios
-    named = tuple(s for s in scenarios if s != "io") if explicit else ()
+    explicit = scenarios != SCENARIO_NAMES
     cells: list[Cell] = []
-    for scenario in (s for s in named or profile.rate_scenarios if s in allowed):
-        if rates:
-            cells.extend(Cell(scenario, "rate", rate=r) for r in rates)
-        else:
-            cells.extend(Cell(scenario, "rate", rate_fraction=f) for f in profile.rate_fractions)
+    cells.extend(
+        Cell(s, "peak", users=u)
+        for s in profile.peak_scenarios
+        if s in allowed
+        for u in profile.peak_users
+    )
+    rate_scenarios = [s for s, _ in profile.rate_levels]
+    if explicit:
+        rate_scenarios += [s for s in scenarios if s not in rate_scenarios and s != "io"]
+    default_levels = profile.rates_for("json") or next(iter(dict(profile.rate_levels).values()))
+    for s in rate_scenarios:
+        if s not in allowed:
+            continue
+        levels = rates or profile.rates_for(s) or default_levels
+        cells.extend(Cell(s, "rate", rate=r) for r in levels)
     cells.extend(Cell(s, "capacity") for s in profile.capacity_scenarios if s in allowed)
-    if "plaintext" in allowed:
-        cells.extend(Cell("plaintext", "closed", users=u) for u in profile.closed_users)
-    # Closed-loop /io last: it leaves waits queued in thread-bound servers (see execute._settle).
     if "io" in allowed:
         cells.extend(
             Cell("io", "closed", users=u, io_ms=profile.io_ms) for u in users or profile.io_users
@@ -97,25 +110,57 @@ def cells_for(
     return tuple(cells)
 
 
+def visit_order(cells: tuple[Cell, ...], round_: int, rng: random.Random) -> tuple[Cell, ...]:
+    """The cells of one visit: a discarded warm-up cell, then peak and rate cells shuffled,
+    then the capacity searches (which start from the visit's peak), then /io (it leaves
+    waits queued in thread-bound servers; see execute._settle).
+
+    A fixed order would always measure the same cell on the freshest server; shuffling per
+    visit spreads that over every cell.
+    """
+    movable = [c for c in cells if c.mode in ("peak", "rate")]
+    rng.shuffle(movable)
+    searches = [c for c in cells if c.mode == "capacity"]
+    rest = [c for c in cells if c.mode == "closed"]
+    return (DISCARD, *movable, *searches, *rest)
+
+
 def interleave(
     frameworks: tuple[Framework, ...],
     rounds: int,
     seed: int,
     cells: dict[str, tuple[Cell, ...]],
+    capacity_rounds: int | None = None,
 ) -> list[Visit]:
     """Round-robin over frameworks, in a seeded random order per round.
 
     Shuffling each round spreads slow drifts of the machine (thermal, other tenants) over all
     frameworks instead of always penalising whoever comes last; the seed makes it repeatable.
+    Capacity searches run only in the first `capacity_rounds` rounds (all when None).
     """
     rng = random.Random(seed)
     visits: list[Visit] = []
     for r in range(rounds):
         order = list(frameworks)
         rng.shuffle(order)
-        visits.extend(Visit(r, fw, cells[fw.name]) for fw in order if cells[fw.name])
+        for fw in order:
+            mine = cells[fw.name]
+            if capacity_rounds is not None and r >= capacity_rounds:
+                mine = tuple(c for c in mine if c.mode != "capacity")
+            if mine:
+                visits.append(Visit(r, fw, visit_order(mine, r, rng)))
     return visits
+
+
+def with_io_ms(cell: Cell, io_ms: int) -> Cell:
+    return replace(cell, io_ms=io_ms)
 
 
 def planned_seconds(visits: list[Visit], profile: Profile, starts_servers: bool = True) -> float:
     return sum(v.seconds(profile, starts_servers) for v in visits)
+
+
+def crosscheck_seconds(profile: Profile, frameworks: int) -> float:
+    if not profile.crosscheck_s:
+        return 0.0
+    return frameworks * (CROSSCHECK_START_S + profile.peak_warmup_s + profile.crosscheck_s)

@@ -1,5 +1,10 @@
-"""One measured window: the generator's counts and histogram, with server and generator CPU
-snapshotted by the harness at the window's own start and end instants."""
+"""One measured window: the generator's counts and histograms, with server and generator CPU
+snapshotted by the harness at the window's own start and end instants.
+
+Nothing else runs in the harness during the window: memory is read once after it (each
+process's VmHWM), and /proc/stat is read at the two instants for the steal and irq time of the
+server's cores.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from dataclasses import dataclass
 from hdrh.histogram import HdrHistogram
 
 from bench.runner.client import Generator
-from bench.runner.measure import PeakSampler, Source, cpu_between, wait_between
+from bench.runner.measure import Source, core_times, cpu_between, shares_between, wait_between
 from bench.runner.protocol import LoadResult, LoadSpec
 
 
@@ -22,6 +27,8 @@ class WindowReadings:
     generator_wait_s: float
     interval_s: float
     rss_peak_bytes: float
+    steal_share: float = math.nan
+    irq_share: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -29,24 +36,39 @@ class Measurement:
     spec: LoadSpec
     result: LoadResult
     readings: WindowReadings
-    histogram: HdrHistogram
+    latency: HdrHistogram
+    """Successful requests, from the intended send time (closed loop: from the actual send)."""
+    service: HdrHistogram
+    failed: HdrHistogram
 
     @property
     def achieved_rps(self) -> float:
-        return self.result.requests / self.result.duration_s
+        """Responses delivered inside the window per second (open loop and closed alike)."""
+        return self.result.completed / self.result.duration_s
+
+    @property
+    def succeeded(self) -> int:
+        return self.result.requests - self.result.failures
 
     def latency_us(self, percentile: float) -> float:
-        if self.result.requests == 0:
-            return math.nan
-        return float(self.histogram.get_value_at_percentile(percentile))
+        return _at(self.latency, percentile)
+
+    def service_us(self, percentile: float) -> float:
+        return _at(self.service, percentile)
 
     @property
     def latency_max_us(self) -> float:
-        return float(self.histogram.get_max_value()) if self.result.requests else math.nan
+        h = self.latency
+        return float(h.get_max_value()) if h.get_total_count() else math.nan
 
     @property
     def latency_mean_us(self) -> float:
-        return float(self.histogram.get_mean_value()) if self.result.requests else math.nan
+        h = self.latency
+        return float(h.get_mean_value()) if h.get_total_count() else math.nan
+
+    @property
+    def error_share(self) -> float:
+        return self.result.failures / self.result.requests if self.result.requests else 0.0
 
     def server_util(self, cores: int) -> float:
         return self.readings.server_cpu_s / (self.readings.interval_s * cores)
@@ -67,9 +89,16 @@ class Measurement:
 
     @property
     def server_cpu_us_per_req(self) -> float:
-        if not self.result.requests:
+        """The window's server CPU over the responses it delivered in the same window."""
+        if not self.result.completed:
             return math.nan
-        return self.readings.server_cpu_s * 1e6 / self.result.requests
+        return self.readings.server_cpu_s * 1e6 / self.result.completed
+
+
+def _at(histogram: HdrHistogram, percentile: float) -> float:
+    if not histogram.get_total_count():
+        return math.nan
+    return float(histogram.get_value_at_percentile(percentile))
 
 
 def _sleep_until(wall: float) -> None:
@@ -77,21 +106,42 @@ def _sleep_until(wall: float) -> None:
         time.sleep(min(left, 0.05))
 
 
-def drive(generator: Generator, spec: LoadSpec, server: Source, gen: Source) -> Measurement:
+def drive(
+    generator: Generator,
+    spec: LoadSpec,
+    server: Source,
+    gen: Source,
+    server_cpus: tuple[int, ...] = (),
+) -> Measurement:
     def on_window(start: float, end: float) -> WindowReadings:
         _sleep_until(start)
+        c0 = core_times(server_cpus) if server_cpus else None
         s0, g0, t0 = server.cpu(), gen.cpu(), time.monotonic()
-        with PeakSampler(server.rss_bytes) as peak:
-            _sleep_until(end)
+        _sleep_until(end)
         s1, g1, t1 = server.cpu(), gen.cpu(), time.monotonic()
+        c1 = core_times(server_cpus) if server_cpus else None
+        steal, irq = shares_between(c0, c1) if c0 and c1 else (math.nan, math.nan)
+        try:
+            peak = server.rss_peak_bytes()
+        except (OSError, ValueError):
+            peak = math.nan
         return WindowReadings(
             server_cpu_s=cpu_between(s0, s1),
             generator_cpu_s=cpu_between(g0, g1),
             server_wait_s=wait_between(s0, s1),
             generator_wait_s=wait_between(g0, g1),
             interval_s=t1 - t0,
-            rss_peak_bytes=peak.peak,
+            rss_peak_bytes=peak,
+            steal_share=steal,
+            irq_share=irq,
         )
 
     result, readings = generator.run(spec, on_window)
-    return Measurement(spec, result, readings, HdrHistogram.decode(result.hdr))
+    return Measurement(
+        spec,
+        result,
+        readings,
+        HdrHistogram.decode(result.latency_hdr),
+        HdrHistogram.decode(result.service_hdr),
+        HdrHistogram.decode(result.failures_hdr),
+    )

@@ -92,5 +92,6 @@ class RunStore:
     def locust_prefix(self, sample_id: str) -> Path:
         return self.path / "locust" / sample_id
 
-    def hdr_path(self, sample_id: str) -> Path:
-        return self.path / "hdr" / f"{sample_id}.hdr"
+    def hdr_prefix(self, sample_id: str) -> Path:
+        """hdr/<sample-id>: the generator adds .latency.hdr, .service.hdr, .failures.hdr."""
+        return self.path / "hdr" / sample_id

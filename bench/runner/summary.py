@@ -13,7 +13,7 @@ from typing import Any
 
 from rich.table import Table
 
-from bench.runner.capacity import LOWER_BOUND_REASONS
+from bench.runner.capacity import LOWER_BOUNDS
 
 
 def _median(values: list[float]) -> float:
@@ -39,7 +39,7 @@ def _num(row: dict[str, Any], key: str) -> float:
 
 
 def cell_key(row: dict[str, Any]) -> tuple[str, str, str, str]:
-    if row["mode"] == "closed":
+    if row["mode"] in ("closed", "peak"):
         level = f"{row['users']} users"
     elif row["mode"] == "rate":
         level = f"{row['offered_rps']:.0f} rps"
@@ -52,8 +52,8 @@ def cell_key(row: dict[str, Any]) -> tuple[str, str, str, str]:
 def table(rows: list[dict[str, Any]]) -> Table:
     groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        if row["mode"] == "capacity" and not row["bound"]:
-            continue  # intermediate search steps; the last step carries the result
+        if row["mode"] == "capacity" and row.get("step", 0) not in (0, -1):
+            continue  # every step row of a search carries its result; one per trial
         groups[cell_key(row)].append(row)
     out = Table(title="medians over trials (CV = stdev/mean across trials)")
     for name in (
@@ -63,43 +63,50 @@ def table(rows: list[dict[str, Any]]) -> Table:
         "level",
         "n",
         "achieved rps",
+        "CV rps",
         "p50 µs",
         "p99 µs",
         "CPU µs/req",
         "CV CPU",
-        "RSS peak MiB",
+        "server busy",
+        "bound",
         "flags",
     ):
         out.add_column(name, justify="left" if name in ("framework", "scenario") else "right")
     for key in sorted(groups):
         g = groups[key]
         flags = []
-        if any(r["generator_bound"] for r in g):
-            flags.append("generator-bound")
         if any(r["rate_shortfall"] for r in g):
             flags.append("shortfall")
         if any(r["failures"] for r in g):
             flags.append(f"{sum(r['failures'] for r in g)} failures")
-        achieved = _fmt(_median([_num(r, "achieved_rps") for r in g]))
+        rps = [_num(r, "achieved_rps") for r in g]
+        bounds = sorted({str(r["bound"]) for r in g if r["bound"]})
+        lower = any(b in LOWER_BOUNDS for b in bounds)
+        achieved = (">= " if lower and key[2] == "peak" else "") + _fmt(_median(rps))
         if key[2] == "capacity":
-            lower = any(r["bound"] in LOWER_BOUND_REASONS for r in g)
             achieved = (">= " if lower else "") + _fmt(
                 _median([_num(r, "capacity_rps") for r in g])
             )
-            flags.append("/".join(sorted({r["bound"] for r in g})))
         cpu = [_num(r, "server_cpu_us_per_req") for r in g]
         out.add_row(
             *key,
             str(len(g)),
             achieved,
+            _pct(cv(rps)) if key[2] == "peak" else "",
             _fmt(_median([_num(r, "latency_p50_us") for r in g])),
             _fmt(_median([_num(r, "latency_p99_us") for r in g])),
             _fmt(_median(cpu), 1),
-            _fmt(cv(cpu) * 100, 1) + ("%" if not math.isnan(cv(cpu)) else ""),
-            _fmt(_median([_num(r, "rss_peak_mib") for r in g]), 1),
+            _pct(cv(cpu)),
+            _pct(_median([_num(r, "server_cpu_util") for r in g]), 0),
+            "/".join(bounds),
             ", ".join(flags),
         )
     return out
+
+
+def _pct(value: float, digits: int = 1) -> str:
+    return "-" if math.isnan(value) else f"{value * 100:.{digits}f}%"
 
 
 # Above this share of the window spent waiting for a CPU, other processes shared the pinned

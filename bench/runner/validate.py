@@ -50,7 +50,8 @@ def problems(run_dir: Path) -> list[str]:
             elif not _parses(value, column.type):
                 found.append(f"samples.csv:{n}: {column.name}={value!r} is not {column.type}")
         sample_id = row[SAMPLE_COLUMN_NAMES.index("sample_id")]
-        for raw in (f"locust/{sample_id}_stats.csv", f"hdr/{sample_id}.hdr"):
+        hdrs = [f"hdr/{sample_id}.{kind}.hdr" for kind in ("latency", "service", "failures")]
+        for raw in (f"locust/{sample_id}_stats.csv", *hdrs):
             if not (run_dir / raw).is_file():
                 found.append(f"samples.csv:{n}: {raw} missing")
     if document.get("samples") != len(rows) and document.get("status") != "running":
