@@ -4,7 +4,7 @@ order after a discarded warm-up cell, and what the whole run should cost in time
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from bench.frameworks import Framework
@@ -96,13 +96,14 @@ def cells_for(
     rate_scenarios = [s for s, _ in profile.rate_levels]
     if explicit:
         rate_scenarios += [s for s in scenarios if s not in rate_scenarios and s != "io"]
-    default_levels = profile.rates_for("json") or next(iter(dict(profile.rate_levels).values()))
+    default_levels = profile.rates_for("json") or next(iter(dict(profile.rate_levels).values()), ())
     for s in rate_scenarios:
         if s not in allowed:
             continue
         levels = rates or profile.rates_for(s) or default_levels
         cells.extend(Cell(s, "rate", rate=r) for r in levels)
-    cells.extend(Cell(s, "capacity") for s in profile.capacity_scenarios if s in allowed)
+    if profile.capacity_baselines or not framework.baseline:
+        cells.extend(Cell(s, "capacity") for s in profile.capacity_scenarios if s in allowed)
     if "io" in allowed:
         cells.extend(
             Cell("io", "closed", users=u, io_ms=profile.io_ms) for u in users or profile.io_users
@@ -110,7 +111,7 @@ def cells_for(
     return tuple(cells)
 
 
-def visit_order(cells: tuple[Cell, ...], round_: int, rng: random.Random) -> tuple[Cell, ...]:
+def visit_order(cells: tuple[Cell, ...], rng: random.Random) -> tuple[Cell, ...]:
     """The cells of one visit: a discarded warm-up cell, then peak and rate cells shuffled,
     then the capacity searches (which start from the visit's peak), then /io (it leaves
     waits queued in thread-bound servers; see execute._settle).
@@ -148,12 +149,8 @@ def interleave(
             if capacity_rounds is not None and r >= capacity_rounds:
                 mine = tuple(c for c in mine if c.mode != "capacity")
             if mine:
-                visits.append(Visit(r, fw, visit_order(mine, r, rng)))
+                visits.append(Visit(r, fw, visit_order(mine, rng)))
     return visits
-
-
-def with_io_ms(cell: Cell, io_ms: int) -> Cell:
-    return replace(cell, io_ms=io_ms)
 
 
 def planned_seconds(visits: list[Visit], profile: Profile, starts_servers: bool = True) -> float:

@@ -77,10 +77,14 @@ def test_every_cell_is_measured_with_real_requests(quick_run: QuickRun) -> None:
     rows = _rows(run_dir)
     cells = {(r["framework"], r["scenario"], r["mode"]) for r in rows}
     assert cells == {
-        ("raw-asgi", "plaintext", "rate"), ("raw-asgi", "json", "rate"),
-        ("flask", "plaintext", "rate"), ("flask", "json", "rate"), ("flask", "echo", "rate"),
-        ("flask", "io", "closed"),
+        ("raw-asgi", "json", "peak"), ("raw-asgi", "plaintext", "rate"),
+        ("raw-asgi", "json", "rate"),
+        ("flask", "json", "peak"), ("flask", "plaintext", "rate"), ("flask", "json", "rate"),
+        ("flask", "echo", "rate"), ("flask", "io", "closed"),
     }  # fmt: skip
+    # The discarded warm-up cell is measured but never stored.
+    assert not any(r["mode"] == "discard" for r in rows)
+    assert {r["bound"] for r in rows if r["mode"] == "peak"} <= {"server", "generator", "threads"}
     for row in rows:
         assert int(row["requests"]) > 0 and int(row["failures"]) == 0, row
         assert float(row["server_cpu_s"]) > 0 and float(row["rss_peak_mib"]) > 5
@@ -98,8 +102,9 @@ def test_latencies_are_microseconds_not_whole_milliseconds(quick_run: QuickRun) 
                                                   "latency_p99_us", "latency_mean_us")]  # fmt: skip
     assert any(v % 1000 for v in values), values
     for row in rows:
-        hist = HdrHistogram.decode((run_dir / "hdr" / f"{row['sample_id']}.hdr").read_text())
-        assert hist.get_total_count() == int(row["requests"])
+        path = run_dir / "hdr" / f"{row['sample_id']}.latency.hdr"
+        hist = HdrHistogram.decode(path.read_text())
+        assert hist.get_total_count() == int(row["requests"]) - int(row["failures"])
         # Whole milliseconds (Locust's own stats) would make every recorded value a multiple
         # of 1000; a machine busy with other work can push even the fastest answer past 1 ms,
         # so the check is on resolution, not on the speed of this machine.
@@ -189,9 +194,11 @@ def test_master_and_workers_merge_their_histograms(tmp_path: Path) -> None:
     )  # fmt: skip
     assert out.returncode == 0, out.stderr[-2000:]
     run_dir = _only_run(tmp_path)
-    [row] = _rows(run_dir)
-    hist = HdrHistogram.decode((run_dir / "hdr" / f"{row['sample_id']}.hdr").read_text())
-    # Both workers' requests are in the merged histogram and the count; 100/s for 1 s.
-    assert hist.get_total_count() == int(row["requests"])
-    assert 80 <= int(row["requests"]) <= 110
+    [row] = [r for r in _rows(run_dir) if r["mode"] == "rate"]
+    path = run_dir / "hdr" / f"{row['sample_id']}.latency.hdr"
+    hist = HdrHistogram.decode(path.read_text())
+    # Both workers' requests are in the merged histogram and the count; 100/s for 1 s, every
+    # intended request counted.
+    assert hist.get_total_count() == int(row["requests"]) - int(row["failures"])
+    assert 95 <= int(row["requests"]) <= 105
     assert problems(run_dir) == []

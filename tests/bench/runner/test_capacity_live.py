@@ -1,5 +1,5 @@
 """The capacity search against real servers: generator-bound against the raw ASGI baseline
-(its capacity far exceeds one Locust core), server-bound against a deliberately slow app."""
+(its capacity far exceeds one Locust core), thread-bound against a deliberately slow app."""
 
 from __future__ import annotations
 
@@ -41,11 +41,14 @@ def app(environ, start_response):
 
 CAPACITY_ONLY = replace(
     PROFILES["quick"],
-    rate_scenarios=(),
+    peak_scenarios=(),
+    rate_levels=(),
     io_users=(),
     capacity_scenarios=("plaintext",),
-    capacity_start_fraction=1.0,
+    capacity_rounds=1,
+    capacity_baselines=True,
     capacity_factor=2.0,
+    capacity_precision=0.1,
     capacity_warmup_s=0.3,
     capacity_window_s=1.0,
     slo_p99_ms=60_000.0,  # only the rate and the generator may stop these searches
@@ -69,20 +72,22 @@ def _config(
     )
 
 
-def _last_step(run: Run) -> dict[str, object]:
+def _steps(run: Run) -> list[dict[str, str]]:
     assert run.store is not None
     with run.store.samples_path.open() as fh:
-        rows = list(csv.DictReader(fh))
-    assert rows and all(r["mode"] == "capacity" for r in rows)
-    assert [r["stop_reason"] != "" for r in rows] == [False] * (len(rows) - 1) + [True]
-    return rows[-1]
+        rows = [r for r in csv.DictReader(fh) if r["mode"] == "capacity"]
+    assert rows
+    # Every step row carries the search's result; `step` numbers them.
+    assert [int(r["step"]) for r in rows] == list(range(len(rows)))
+    assert len({(r["bound"], r["capacity_rps"]) for r in rows}) == 1
+    return rows
 
 
 def test_raw_asgi_is_generator_bound(tmp_path: Path) -> None:
     run = Run(_config(tmp_path, "raw-asgi", 2000, 5), Console(stderr=True), skip_facts=True)
     assert run.execute() == 0
-    last = _last_step(run)
-    assert last["stop_reason"] == "generator-bound", last
+    last = _steps(run)[-1]
+    assert last["bound"] == "generator", last
     assert last["generator_bound"] == "true"
     # No minimum capacity is asserted: on a machine shared with other work the generator can
     # be starved of its core at the first step, which is then honestly ">= what it managed".
@@ -113,8 +118,10 @@ def test_slow_app_is_server_bound(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(10)
-    last = _last_step(run)
-    assert last["stop_reason"] == "server-bound", last
-    assert last["generator_bound"] == "false"
+    steps = _steps(run)
+    last = steps[-1]
+    # One thread sleeping 20 ms per request: the server falls behind with its CPU idle.
+    assert last["bound"] == "threads", last
+    assert all(r["generator_bound"] == "false" for r in steps)
     assert 15 <= float(str(last["capacity_rps"])) <= 50
     assert last["server_cpu_s"] == "" and last["deployment"] == "local"

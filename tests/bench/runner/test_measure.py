@@ -10,7 +10,15 @@ from pathlib import Path
 import psutil
 import pytest
 
-from bench.runner.measure import MIB, Cgroup, PeakSampler, ProcessTree, Unmeasured, cpu_between
+from bench.runner.measure import (
+    MIB,
+    Cgroup,
+    ProcessTree,
+    Unmeasured,
+    core_times,
+    cpu_between,
+    shares_between,
+)
 
 # The child waits for a line, burns CPU, prints its own utime+stime, then waits to be told to go.
 BURNER = r"""
@@ -82,9 +90,10 @@ def test_a_process_started_inside_the_window_counts_from_zero() -> None:
     assert cpu_between(before, after) >= reported * 0.9
 
 
-def test_rss_of_the_tree_sees_an_allocation_and_the_sampler_its_peak() -> None:
+def test_rss_peak_after_the_fact_sees_an_allocation_already_freed() -> None:
     code = (
         "import sys\nsys.stdin.readline()\nblob = bytearray(80 * 1024 * 1024)\n"
+        "blob[::4096] = b'x' * len(blob[::4096])\n"
         "print('held', flush=True)\nsys.stdin.readline()\ndel blob\n"
         "print('freed', flush=True)\nsys.stdin.readline()\n"
     )
@@ -92,20 +101,38 @@ def test_rss_of_the_tree_sees_an_allocation_and_the_sampler_its_peak() -> None:
     assert proc.stdin is not None and proc.stdout is not None
     tree = ProcessTree(proc.pid)
     idle = tree.rss_bytes()
-    with PeakSampler(tree.rss_bytes, interval_s=0.02) as sampler:
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
-        assert proc.stdout.readline().strip() == "held"
-        time.sleep(0.1)
-        proc.stdin.write("free\n")
-        proc.stdin.flush()
-        assert proc.stdout.readline().strip() == "freed"
-    after = tree.rss_bytes()
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
+    assert proc.stdout.readline().strip() == "held"
+    proc.stdin.write("free\n")
+    proc.stdin.flush()
+    assert proc.stdout.readline().strip() == "freed"
+    after, peak = tree.rss_bytes(), tree.rss_peak_bytes()
     proc.stdin.write("bye\n")
     proc.stdin.flush()
     proc.wait(10)
-    assert sampler.peak - idle >= 75 * MIB
-    assert after < sampler.peak - 60 * MIB
+    # Read once, after the allocation was gone: VmHWM still holds it.
+    assert peak - idle >= 75 * MIB
+    assert after < peak - 60 * MIB
+
+
+def test_core_times_read_steal_and_irq_shares(tmp_path: Path) -> None:
+    stat = tmp_path / "stat"
+    stat.write_text(
+        "cpu  10 0 10 100 0 0 0 0 0 0\n"
+        "cpu0 100 0 50 800 0 10 20 20 0 0\n"
+        "cpu1 900 0 50 50 0 0 0 0 0 0\n"
+    )
+    a = core_times((0,), stat)
+    stat.write_text(
+        "cpu  10 0 10 100 0 0 0 0 0 0\n"
+        "cpu0 150 0 60 850 0 15 25 40 0 0\n"
+        "cpu1 990 0 50 50 0 0 0 0 0 0\n"
+    )
+    b = core_times((0,), stat)
+    steal, irq = shares_between(a, b)
+    # cpu0 moved 50+10+50+5+5+20 = 140 jiffies: 20 of them steal, 10 irq+softirq.
+    assert steal == pytest.approx(20 / 140) and irq == pytest.approx(10 / 140)
 
 
 def test_cgroup_reads_the_v2_files(tmp_path: Path) -> None:

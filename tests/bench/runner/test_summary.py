@@ -15,8 +15,9 @@ def _row(**kw: Any) -> dict[str, Any]:
         "framework": "flask", "scenario": "plaintext", "mode": "rate", "users": 10,
         "offered_rps": 500.0, "io_ms": 0, "achieved_rps": 500.0, "latency_p50_us": 900.0,
         "latency_p99_us": 3000.0, "server_cpu_us_per_req": 400.0, "rss_peak_mib": 100.0,
-        "generator_bound": False, "rate_shortfall": False, "failures": 0, "stop_reason": "",
+        "generator_bound": False, "rate_shortfall": False, "failures": 0, "bound": "",
         "capacity_rps": math.nan, "server_runq_util": 0.01, "generator_runq_util": 0.02,
+        "server_cpu_util": 0.5,
     }  # fmt: skip
     row.update(kw)
     return row
@@ -36,14 +37,22 @@ def test_cv_needs_two_trials() -> None:
 
 def test_generator_bound_capacity_prints_as_a_lower_bound() -> None:
     rows = [
-        _row(mode="capacity", stop_reason="", capacity_rps=math.nan, offered_rps=1000.0),
-        _row(mode="capacity", stop_reason="generator-bound", capacity_rps=9000.0,
+        _row(mode="capacity", step=0, bound="generator", capacity_rps=9000.0,
+             offered_rps=6000.0),
+        _row(mode="capacity", step=1, bound="generator", capacity_rps=9000.0,
              generator_bound=True, offered_rps=15000.0),
     ]  # fmt: skip
     text = _render(rows)
-    assert ">= 9,000" in text and "generator-bound" in text
-    server = _render([_row(mode="capacity", stop_reason="server-bound", capacity_rps=1200.0)])
+    assert ">= 9,000" in text and "generator" in text
+    server = _render([_row(mode="capacity", step=0, bound="server", capacity_rps=1200.0)])
     assert "1,200" in server and ">=" not in server
+
+
+def test_a_peak_short_of_saturation_prints_as_a_lower_bound() -> None:
+    threads = _render([_row(mode="peak", users=16, bound="threads", achieved_rps=800.0)])
+    assert ">= 800" in threads
+    server = _render([_row(mode="peak", users=16, bound="server", achieved_rps=3200.0)])
+    assert "3,200" in server and ">=" not in server
 
 
 def test_contention_warning_only_on_a_busy_machine() -> None:
