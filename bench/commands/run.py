@@ -10,7 +10,10 @@ from bench import frameworks
 from bench.errors import UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from bench.runner.config import RunConfig
+    from bench.runner.execute import Run
 
 HELP = "measure the apps under Locust load (interleaved trials) into results/<run-id>/"
 
@@ -150,6 +153,20 @@ def build_config(args: argparse.Namespace) -> tuple[RunConfig, bool]:
     return config, bool(args.skip_facts)
 
 
+def _print_reference(runner: Run, out: Console) -> None:
+    import json
+
+    import pandas as pd
+
+    from bench.report.reference import agreements
+    from bench.runner.summary import reference_table
+
+    if runner.store is None or not (runner.store.path / "crosscheck.json").is_file():
+        return
+    rows = json.loads((runner.store.path / "crosscheck.json").read_text())["rows"]
+    out.print(reference_table(agreements(pd.DataFrame(runner.rows), rows)))
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -169,6 +186,7 @@ def run(args: argparse.Namespace) -> int:
         # A log file or a CI step has no terminal width; don't squeeze the table into 80.
         out = out if out.is_terminal else Console(width=160)
         out.print(table(runner.rows))
+        _print_reference(runner, out)
         warning = contention_warning(runner.rows)
         if warning:
             print(warning)

@@ -554,6 +554,9 @@ class Run:
     # -- the outside reference ------------------------------------------------------------------
     def _crosscheck(self, progress: RunProgress) -> None:
         """wrk at each framework's best peak level of this run, its CPU from /proc."""
+        import pandas as pd
+
+        from bench.report import reference
         from bench.runner import crosscheck
 
         cfg = self.config
@@ -569,7 +572,7 @@ class Run:
                 ]  # fmt: skip
                 if not mine:
                     continue
-                users = best_level(mine)
+                users = reference.best_level(pd.DataFrame(mine))
                 progress.cell(f"cross-check {fw.name} {scenario} wrk -c{users}")
                 rows.append(
                     crosscheck.measure(
@@ -595,13 +598,3 @@ def _step_record(step: capacity.Step) -> dict[str, Any]:
         "p99_us": w.p99_us,
         "server_util": w.server_util,
     }
-
-
-def best_level(rows: list[dict[str, Any]]) -> int:
-    """The users level with the highest median achieved rate over the rounds."""
-    import statistics
-
-    by_level: dict[int, list[float]] = {}
-    for row in rows:
-        by_level.setdefault(int(row["users"]), []).append(float(row["achieved_rps"]))
-    return max(by_level, key=lambda u: statistics.median(by_level[u]))

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.table import Table
 
+from bench.report.reference import Agreement
 from bench.runner.capacity import LOWER_BOUNDS
 
 
@@ -125,3 +126,39 @@ def contention_warning(rows: list[dict[str, Any]]) -> str | None:
         f"warning: the pinned processes waited for a CPU {worst:.0%} of the time (median): "
         "other work shared their cores, so latencies and capacities are not representative"
     )
+
+
+def reference_table(found: list[Agreement]) -> Table:
+    """The run's peak beside wrk's (same request, connections and pinning, CPU from /proc)."""
+    out = Table(title="peak vs the outside reference (wrk; server CPU from /proc under wrk)")
+    for name in (
+        "framework",
+        "scenario",
+        "users",
+        "bound",
+        "peak rps",
+        "CV",
+        "wrk rps",
+        "ratio",
+        "CPU µs/req",
+        "CV",
+        "/proc µs/req",
+        "ratio",
+    ):
+        out.add_column(name, justify="left" if name in ("framework", "scenario") else "right")
+    for a in found:
+        out.add_row(
+            a.framework,
+            a.scenario,
+            str(a.users),
+            a.bound,
+            _fmt(a.peak_rps),
+            _pct(a.peak_rps_cv),
+            _fmt(a.wrk_rps),
+            _fmt(a.rps_ratio, 3),
+            _fmt(a.cpu_us_per_req, 1),
+            _pct(a.cpu_cv),
+            _fmt(a.proc_cpu_us_per_req, 1),
+            _fmt(a.cpu_ratio, 3),
+        )
+    return out

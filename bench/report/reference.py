@@ -1,0 +1,167 @@
+"""The run's peak figures beside the outside reference (wrk, CPU from /proc): does it agree?
+
+A pure function of the samples and crosscheck.json. Per framework and peak scenario: the best
+concurrency level (highest median achieved rate over the rounds), its per-round throughput
+and server CPU per request at saturation with their spread across rounds, and wrk's figures
+for the same server, path, headers, connections and pinning. Agreement is judged only where
+the run's peak is the server's (bound `server`); a lower bound cannot agree with a ceiling.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+RPS_TOLERANCE = 0.05
+"""Peak throughput within 5% of wrk's."""
+CPU_TOLERANCE = 0.10
+"""CPU per request at saturation within 10% of the /proc meter's under wrk."""
+
+
+@dataclass(frozen=True)
+class Agreement:
+    framework: str
+    server: str
+    scenario: str
+    users: int
+    rounds: int
+    bound: str
+    """The most common bound of the best level's rounds."""
+    peak_rps: float
+    """Median over rounds."""
+    peak_rps_cv: float
+    cpu_us_per_req: float
+    cpu_cv: float
+    wrk_rps: float
+    proc_cpu_us_per_req: float
+
+    @property
+    def server_bound(self) -> bool:
+        return self.bound == "server"
+
+    @property
+    def rps_ratio(self) -> float:
+        return self.peak_rps / self.wrk_rps if self.wrk_rps else math.nan
+
+    @property
+    def cpu_ratio(self) -> float:
+        return (
+            self.cpu_us_per_req / self.proc_cpu_us_per_req if self.proc_cpu_us_per_req else math.nan
+        )
+
+    @property
+    def rps_agrees(self) -> bool:
+        return abs(self.rps_ratio - 1) <= RPS_TOLERANCE
+
+    @property
+    def cpu_agrees(self) -> bool:
+        return abs(self.cpu_ratio - 1) <= CPU_TOLERANCE
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **{k: v for k, v in vars(self).items()},
+            "rps_ratio": self.rps_ratio,
+            "cpu_ratio": self.cpu_ratio,
+            "rps_agrees": self.rps_agrees,
+            "cpu_agrees": self.cpu_agrees,
+        }
+
+
+def cv(values: list[float]) -> float:
+    vals = [v for v in values if not math.isnan(v)]
+    if len(vals) < 2 or statistics.fmean(vals) == 0:
+        return math.nan
+    return statistics.stdev(vals) / statistics.fmean(vals)
+
+
+def best_level(rows: pd.DataFrame) -> int:
+    """The users level with the highest median achieved rate over the rounds."""
+    medians = rows.groupby("users")["achieved_rps"].median()
+    return int(str(medians.idxmax()))
+
+
+def agreements(samples: pd.DataFrame, crosscheck: list[dict[str, Any]]) -> list[Agreement]:
+    peak = samples[samples["mode"] == "peak"]
+    wrk = {(r["framework"], r["scenario"]): r for r in crosscheck if "wrk_rps" in r}
+    out: list[Agreement] = []
+    for (fw, scenario), group in peak.groupby(["framework", "scenario"], sort=True):
+        users = best_level(group)
+        rows = group[group["users"] == users]
+        rps = [float(v) for v in rows["achieved_rps"]]
+        cpu = [float(v) for v in rows["server_cpu_us_per_req"]]
+        bounds = [str(b) for b in rows["bound"]]
+        ref = wrk.get((str(fw), str(scenario)), {})
+        out.append(
+            Agreement(
+                framework=str(fw),
+                server=str(rows["server"].iloc[0]),
+                scenario=str(scenario),
+                users=users,
+                rounds=len(rows),
+                bound=max(set(bounds), key=bounds.count),
+                peak_rps=statistics.median(rps),
+                peak_rps_cv=cv(rps),
+                cpu_us_per_req=statistics.median(cpu),
+                cpu_cv=cv(cpu),
+                wrk_rps=float(ref.get("wrk_rps") or math.nan),
+                proc_cpu_us_per_req=float(ref.get("server_cpu_us_per_req_proc") or math.nan),
+            )
+        )
+    return out
+
+
+def median_cvs(found: list[Agreement]) -> tuple[float, float]:
+    """Median CV across rounds of server-bound peak throughput and of its CPU per request."""
+    bound = [a for a in found if a.server_bound]
+    rps = [a.peak_rps_cv for a in bound if not math.isnan(a.peak_rps_cv)]
+    cpu = [a.cpu_cv for a in bound if not math.isnan(a.cpu_cv)]
+    return (
+        statistics.median(rps) if rps else math.nan,
+        statistics.median(cpu) if cpu else math.nan,
+    )
+
+
+@dataclass(frozen=True)
+class CostFit:
+    """Server CPU against offered load: CPU µs per second = intercept + slope x rate."""
+
+    framework: str
+    scenario: str
+    slope_us_per_req: float
+    """The marginal cost of one more request per second."""
+    intercept_us_per_s: float
+    """What the server spends per second with no load at all (idle wake-ups, timers)."""
+    r_squared: float
+    n: int
+
+
+def cost_curves(samples: pd.DataFrame) -> list[CostFit]:
+    """A straight-line fit per framework and scenario over the open-loop cells, when it has
+    at least two distinct rates. Never extrapolated: capacity claims use the peak cost."""
+    from scipy.stats import linregress
+
+    rows = samples[(samples["mode"] == "rate")].dropna(
+        subset=["server_cpu_s", "duration_s", "achieved_rps"]
+    )
+    out: list[CostFit] = []
+    for (fw, scenario), group in rows.groupby(["framework", "scenario"], sort=True):
+        if group["offered_rps"].nunique() < 2:
+            continue
+        x = group["achieved_rps"].to_numpy(dtype=float)
+        y = (group["server_cpu_s"] / group["duration_s"]).to_numpy(dtype=float) * 1e6
+        fit = linregress(x, y)
+        out.append(
+            CostFit(
+                str(fw),
+                str(scenario),
+                float(fit.slope),
+                float(fit.intercept),
+                float(fit.rvalue) ** 2,
+                len(group),
+            )
+        )
+    return out

@@ -1,0 +1,55 @@
+"""The run's peak against the outside reference, and the cost curve (synthetic samples)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from bench.report.reference import agreements, cost_curves, median_cvs
+
+
+def _peak(fw: str, users: int, rps: list[float], cpu: list[float], bound: str) -> list[dict]:
+    return [
+        {"framework": fw, "server": "gunicorn", "scenario": "json", "mode": "peak",
+         "users": users, "round": r, "achieved_rps": x, "server_cpu_us_per_req": c,
+         "bound": bound}
+        for r, (x, c) in enumerate(zip(rps, cpu, strict=True))
+    ]  # fmt: skip
+
+
+def test_the_best_level_is_compared_with_wrk_at_the_same_connections() -> None:
+    rows = _peak("flask", 16, [3200, 3250, 3220], [310, 305, 308], "server")
+    rows += _peak("flask", 64, [3000, 3010, 2990], [330, 332, 329], "server")
+    crosscheck = [
+        {"framework": "flask", "scenario": "json", "users": 16, "wrk_rps": 3300.0,
+         "server_cpu_us_per_req_proc": 300.0},
+    ]  # fmt: skip
+    [a] = agreements(pd.DataFrame(rows), crosscheck)
+    assert (a.users, a.rounds, a.peak_rps) == (16, 3, 3220)
+    assert a.rps_ratio == pytest.approx(3220 / 3300) and a.rps_agrees
+    assert a.cpu_ratio == pytest.approx(308 / 300) and a.cpu_agrees
+    rps_cv, cpu_cv = median_cvs([a])
+    assert 0 < rps_cv < 0.01 and 0 < cpu_cv < 0.02
+
+
+def test_a_lower_bound_is_not_counted_as_agreeing_or_disagreeing() -> None:
+    rows = _peak("raw-asgi", 16, [9000, 9100], [80, 81], "generator")
+    [a] = agreements(pd.DataFrame(rows), [])
+    assert not a.server_bound and math.isnan(a.wrk_rps)
+    assert all(math.isnan(v) for v in median_cvs([a]))
+
+
+def test_cost_curve_recovers_the_marginal_cost_and_the_idle_cost() -> None:
+    # 20,000 µs/s of idle wake-ups and 300 µs per request.
+    rows = [
+        {"framework": "flask", "scenario": "json", "mode": "rate", "offered_rps": rate,
+         "achieved_rps": rate, "duration_s": 2.0,
+         "server_cpu_s": (20_000 + 300 * rate) * 2.0 / 1e6}
+        for rate in (200.0, 600.0, 1200.0)
+    ]  # fmt: skip
+    [fit] = cost_curves(pd.DataFrame(rows))
+    assert fit.slope_us_per_req == pytest.approx(300)
+    assert fit.intercept_us_per_s == pytest.approx(20_000)
+    assert fit.r_squared == pytest.approx(1.0) and fit.n == 3
