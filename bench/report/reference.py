@@ -71,6 +71,12 @@ class Agreement:
         }
 
 
+def enough_for(percentile: float, requests: int) -> bool:
+    """Whether `requests` can support a percentile: about 100 / (1 - q) of them, so that the
+    tail beyond it holds some 100 requests (p99 wants 10,000, p99.9 100,000)."""
+    return requests >= round(100 / (1 - percentile / 100))
+
+
 def cv(values: list[float]) -> float:
     vals = [v for v in values if not math.isnan(v)]
     if len(vals) < 2 or statistics.fmean(vals) == 0:

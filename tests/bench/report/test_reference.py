@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from bench.report.reference import agreements, cost_curves, median_cvs
+from bench.report.reference import agreements, cost_curves, enough_for, median_cvs
 
 
 def _peak(fw: str, users: int, rps: list[float], cpu: list[float], bound: str) -> list[dict]:
@@ -53,3 +53,9 @@ def test_cost_curve_recovers_the_marginal_cost_and_the_idle_cost() -> None:
     assert fit.slope_us_per_req == pytest.approx(300)
     assert fit.intercept_us_per_s == pytest.approx(20_000)
     assert fit.r_squared == pytest.approx(1.0) and fit.n == 3
+
+
+def test_a_percentile_needs_about_100_over_one_minus_q_requests() -> None:
+    assert enough_for(99, 10_000) and not enough_for(99, 9_999)
+    assert enough_for(99.9, 100_000) and not enough_for(99.9, 50_000)
+    assert enough_for(50, 200)
