@@ -282,8 +282,9 @@ class Run:
                     if cell.mode == "peak":
                         best = max(peaks.get(cell.scenario, 0.0), m.achieved_rps)
                         peaks[cell.scenario] = best
-                if cell.mode in ("closed", "peak", "discard"):
-                    _settle(endpoint)
+                # Whatever a cell left queued (a closed loop's last requests, an overloaded open
+                # loop's backlog) drains before the next cell starts.
+                _settle(endpoint)
                 progress.advance(cell.seconds(profile))
                 self._advanced += cell.seconds(profile)
 
