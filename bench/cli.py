@@ -28,6 +28,7 @@ COMMANDS: tuple[str, ...] = (
     "gate",
     "compose",
     "docker",
+    "clean",
 )
 
 

@@ -147,6 +147,10 @@ def run(args: argparse.Namespace) -> int:
     from bench.runner.summary import contention_warning, table
 
     config, skip_facts = build_config(args)
+    from bench.commands.clean import report_sweep
+
+    # A killed run's server pinned to our core would skew every number of this one.
+    report_sweep(config.results_dir, "python -m bench run")
     if config.target is not None:
         from bench import ports
 
