@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bench.frameworks import ROOT
+
 HELP = (
     "end the processes a dead run left behind (recorded by PID and start time) and mark "
     "that run incomplete; `run` does this first on its own"
@@ -12,7 +14,12 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--results-dir", default="results", help="where run directories are")
+    parser.add_argument(
+        "--results-dir",
+        type=Path,
+        default=ROOT / "results",
+        help="where run directories are (default: results/ of the project)",
+    )
 
 
 def report_sweep(results_dir: Path, by: str) -> int:
@@ -26,6 +33,6 @@ def report_sweep(results_dir: Path, by: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not report_sweep(Path(args.results_dir), "python -m bench clean"):
+    if not report_sweep(args.results_dir, "python -m bench clean"):
         print(f"nothing left behind by a dead run in {args.results_dir}")
     return 0
