@@ -5,6 +5,7 @@ parent even when that parent is SIGKILLed."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -37,10 +38,8 @@ def started() -> Iterator[list[psutil.Process]]:
     yield procs
     for proc in procs:
         for each in [proc, *_children(proc)]:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 each.kill()
-            except psutil.NoSuchProcess:
-                pass
 
 
 def _children(proc: psutil.Process) -> list[psutil.Process]:

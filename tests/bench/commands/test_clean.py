@@ -3,6 +3,7 @@ the run incomplete with the samples samples.csv really holds."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
@@ -81,7 +82,5 @@ def test_a_sigkilled_run_leaves_nothing_after_clean(tmp_path: Path) -> None:
             harness.kill()
             harness.wait(10)
         for proc in everything:  # by PID, only what this test's run started
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 proc.kill()
-            except psutil.NoSuchProcess:
-                pass
