@@ -198,7 +198,7 @@ def samples_in(run_dir: Path) -> int:
 
 
 def _mark_incomplete(run_dir: Path, swept: Swept, by: str) -> None:
-    from bench.runner.store import write_json_atomic
+    from bench.runner.store import RESERVE, write_json_atomic
 
     path = run_dir / "run.json"
     try:
@@ -212,6 +212,9 @@ def _mark_incomplete(run_dir: Path, swept: Swept, by: str) -> None:
     doc["samples"] = swept.samples
     doc["ended"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     doc["swept"] = {"by": by, "at": doc["ended"], "ended": swept.ended}
+    # The room the run kept for its last run.json (bench.runner.store): this is that write.
+    with suppress(FileNotFoundError):
+        (run_dir / RESERVE).unlink()
     write_json_atomic(path, doc)
     swept.marked = "incomplete"
 
