@@ -143,6 +143,22 @@ def build_config(args: argparse.Namespace) -> tuple[RunConfig, bool]:
     return config, bool(args.skip_facts)
 
 
+def _check_quiet(config: RunConfig, strict: bool) -> RunConfig:
+    """Warn (refuse under --strict) when others keep the pinned cores busy; the reading goes
+    into run.json (config.extra.core_load_before) either way."""
+    import sys
+    from dataclasses import replace
+
+    from bench.runner import quiet
+
+    # A target's server runs where its owner put it: only the generator's cores are ours.
+    cpus = config.generator_cpus if config.target else config.server_cpus + config.generator_cpus
+    load, warning = quiet.require_quiet(cpus, strict)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    return replace(config, extra={**config.extra, "core_load_before": load.to_json()})
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -154,6 +170,7 @@ def run(args: argparse.Namespace) -> int:
 
     # A killed run's server pinned to our core would skew every number of this one.
     report_sweep(config.results_dir, "python -m bench run")
+    config = _check_quiet(config, strict=bool(args.strict))
     if config.target is not None:
         from bench.targets import require_listening
 
