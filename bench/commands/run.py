@@ -162,19 +162,18 @@ def _check_quiet(config: RunConfig, strict: bool) -> RunConfig:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from bench.commands.clean import report_sweep
     from bench.runner.execute import Run
     from bench.runner.summary import contention_warning, table
 
     config, skip_facts = build_config(args)
-    from bench.commands.clean import report_sweep
-
     # A killed run's server pinned to our core would skew every number of this one.
     report_sweep(config.results_dir, "python -m bench run")
-    config = _check_quiet(config, strict=bool(args.strict))
     if config.target is not None:
         from bench.targets import require_listening
 
         require_listening(config.target)
+    config = _check_quiet(config, strict=bool(args.strict))
     runner = Run(config, Console(stderr=True), skip_facts=skip_facts)
     code = runner.execute()
     if runner.rows:

@@ -123,7 +123,8 @@ def require_quiet(
     if load.other_share <= OTHER_SHARE_LIMIT:
         return load, None
     message = (
-        f"CPUs {','.join(map(str, cpus))} are {load.other_share:.0%} busy with other processes "
+        f"{'CPU' if len(cpus) == 1 else 'CPUs'} {','.join(map(str, cpus))} "
+        f"{'is' if len(cpus) == 1 else 'are'} {load.other_share:.0%} busy with other processes "
         f"(limit {OTHER_SHARE_LIMIT:.0%}): their numbers would be skewed"
     )
     if strict:

@@ -38,7 +38,7 @@ needs_tmpfs = pytest.mark.skipif(NAMESPACE is None, reason="cannot mount a priva
 def _in_small_tmpfs(mount: Path, size: str, script: str) -> subprocess.CompletedProcess[str]:
     assert NAMESPACE is not None
     mount.mkdir()
-    shell = f"mount -t tmpfs -o size={size} tmpfs {mount} && exec {sys.executable} -c \"$0\""
+    shell = f'mount -t tmpfs -o size={size} tmpfs {mount} && exec {sys.executable} -c "$0"'
     return subprocess.run(
         [*NAMESPACE, "sh", "-c", shell, script],
         cwd=ROOT,

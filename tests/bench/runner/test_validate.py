@@ -159,3 +159,23 @@ def test_report_names_the_run_it_drew_and_those_it_skipped(
     assert out[0] == f"drawing {old.name}, the newest complete run in {tmp_path}"
     assert out[1].startswith(f"  skipped newer run {newest.name} (") and "truncated" in out[1]
     assert out[2] == f"  skipped newer run {newer.name} (incomplete)"
+
+
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [(b'{"kind": "instr\xe9', "not a readable JSON document"), (b'{"kind": ', "not a readable")],
+)
+def test_gate_refuses_a_damaged_baseline_in_one_line(
+    content: bytes, what: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    if shutil.which("valgrind") is None:
+        pytest.skip("gate refuses without valgrind before it reads the baseline")
+    baseline = tmp_path / "instructions.json"
+    baseline.write_bytes(content)
+    assert main(["gate", "--baseline", str(baseline), "--frameworks", "raw-asgi"]) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert len(err.splitlines()) == 1 and f"{baseline}: {what}" in err, err
+    assert "Traceback" not in captured.err + captured.out
