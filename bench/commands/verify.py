@@ -136,13 +136,13 @@ def run(args: argparse.Namespace) -> int:
     chosen = frameworks.select(names)
     target = None
     if args.target is not None:
-        from bench.targets import Target, require_listening
+        from bench import targets
 
         if len(names) != 1:
             raise UsageError("--target checks one app: name exactly one FRAMEWORK")
-        target = parse_target(args.target)
-        # One line, not a failure per rule, when nothing is there.
-        require_listening(Target(args.target, target[0], target[1]))
+        parsed = targets.parse_target(args.target)
+        targets.require_listening(parsed)  # one line, not a failure per rule, when none is there
+        target = parsed.host, parsed.port
     cores = args.cores or len(os.sched_getaffinity(0))
     outcomes = [_check_one(fw, cores, target) for fw in chosen]
     _table(outcomes)
