@@ -166,3 +166,26 @@ def test_a_child_dies_with_its_sigkilled_parent(started: list[psutil.Process]) -
     while _alive(child) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(child)
+
+
+def test_bench_run_sweeps_first(
+    tmp_path: Path, started: list[psutil.Process], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench import ports
+    from bench.cli import main
+
+    child = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    started.append(psutil.Process(child.pid))
+    run_dir = _fake_run(tmp_path)
+    record = leftovers._identify(child.pid, "server flask", ["sleep", "60"])
+    assert record is not None
+    _write(run_dir, [_dead_harness(), record])
+    # A target nobody listens on: the run stops at that check, after the sweep.
+    target = f"http://127.0.0.1:{ports.free_port()}"
+    assert (
+        main(["run", "--frameworks", "flask", "--target", target, "--results-dir", str(tmp_path)])
+        == 2
+    )
+    out = capsys.readouterr().out
+    assert f"ended leftover pid {child.pid} (server flask: sleep 60)" in out
+    assert not _alive(started[0])
