@@ -27,7 +27,7 @@ import psutil
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from bench import interrupts, ports
+from bench import children, interrupts, leftovers, ports
 from bench.frameworks import HOST, ROOT, Framework
 from bench.server import probe, running
 
@@ -189,7 +189,9 @@ def _run_hello(fw: Framework, cwd: Path) -> dict[str, Any]:
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
+                    preexec_fn=children.preexec(),  # noqa: PLW1509 - dies with the harness
                 )
+            leftovers.started(proc.pid, fw.hello.argv(), f"hello world {fw.name}")
             status, reason = _await_hello(proc, port, fw.hello.path)
         finally:
             if proc is not None:

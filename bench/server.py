@@ -22,7 +22,7 @@ from types import TracebackType
 
 import psutil
 
-from bench import interrupts, ports
+from bench import children, interrupts, leftovers, ports
 from bench.errors import BenchError
 from bench.frameworks import HOST, ROOT, Framework, Workers
 
@@ -64,12 +64,6 @@ class ServerProcess:
             os.close(fd)
             self.log_path = Path(name)
         env = {**os.environ, **self.framework.environment(), "PYTHONUNBUFFERED": "1"}
-        cpus = list(self.cpus) if self.cpus is not None else None
-
-        def pin() -> None:
-            if cpus is not None:
-                os.sched_setaffinity(0, cpus)
-
         with self.log_path.open("wb") as log, interrupts.deferred():
             self.started_at = time.perf_counter()
             self.popen = subprocess.Popen(
@@ -80,10 +74,11 @@ class ServerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                # Pinning before exec makes every forked worker inherit the CPU set, with no
-                # window in which a worker runs elsewhere; the child runs no Python threads.
-                preexec_fn=pin,  # noqa: PLW1509
+                # Dies with the harness (even a SIGKILLed one); pinned before exec, so every
+                # forked worker inherits the CPU set with no window in which it runs elsewhere.
+                preexec_fn=children.preexec(cpus=self.cpus),  # noqa: PLW1509 - no threads
             )
+            leftovers.started(self.popen.pid, self.command, f"server {self.framework.name}")
             self._stopped = False
             for open_scope in _SCOPES:
                 open_scope.started.append(self)
@@ -117,6 +112,8 @@ class ServerProcess:
                 )
             if probe(self.port, path) == 200:
                 self.startup_s = time.perf_counter() - self.started_at
+                for proc in self.processes()[1:]:  # its workers, so a sweep can prove the session
+                    leftovers.started(proc.pid, self.command, f"worker of {self.framework.name}")
                 return self.startup_s
             time.sleep(0.02)
         raise ServerStartError(

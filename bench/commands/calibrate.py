@@ -6,16 +6,25 @@ import argparse
 import math
 from pathlib import Path
 
+from bench.commands import options
 from bench.errors import UsageError
+from bench.frameworks import ROOT
 
 HELP = "measure the load generator's ceiling against the bare baselines (Locust, and wrk)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--duration", type=float, default=5.0, help="window per variant, s")
+    parser.add_argument(
+        "--duration", type=options.seconds, default=5.0, help="window per variant, s"
+    )
     parser.add_argument("--server-cpus", default="0", help="CPUs the server is pinned to")
     parser.add_argument("--generator-cpus", default="1", help="CPUs the generator is pinned to")
-    parser.add_argument("--results-dir", default="results", help="where calibration-<id>.json goes")
+    parser.add_argument(
+        "--results-dir",
+        type=Path,
+        default=ROOT / "results",
+        help="where calibration-<id>.json goes (default: results/ of the project)",
+    )
     parser.add_argument("--output", help="write here instead of results/calibration-<id>.json")
 
 
@@ -29,15 +38,14 @@ def run(args: argparse.Namespace) -> int:
 
     from bench.runner import calibration, environment
     from bench.runner.client import Generator
-    from bench.runner.config import parse_cpus, positive
+    from bench.runner.config import parse_cpus
     from bench.runner.store import write_json_atomic
 
-    positive(args.duration, "--duration")
     server_cpus = parse_cpus(args.server_cpus, "--server-cpus")
     generator_cpus = parse_cpus(args.generator_cpus, "--generator-cpus")
     if set(server_cpus) & set(generator_cpus):
         raise UsageError("--server-cpus and --generator-cpus must not overlap")
-    results_dir = Path(args.results_dir)
+    results_dir = args.results_dir
     if args.output is None and not results_dir.is_dir():
         raise UsageError(f"results directory {results_dir} does not exist")
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())

@@ -10,7 +10,8 @@ from bench.errors import UsageError
 from bench.frameworks import ROOT
 
 HELP = (
-    "compare two runs cell by cell; exit 1 when a cell got slower beyond --threshold, significantly"
+    "compare two runs cell by cell; exit 1 when a cell got slower beyond --threshold, "
+    "significantly; exit 2 when the runs are damaged or not comparable"
 )
 
 
@@ -20,8 +21,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threshold", default="5%", help="smallest change that counts (default 5%%)"
     )
-    parser.add_argument("--results", type=Path, default=ROOT / "results", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--results-dir",
+        "--results",
+        dest="results",
+        type=Path,
+        default=ROOT / "results",
+        help="where run ids are looked up (default: results/ of the project)",
+    )
     parser.add_argument("--all", action="store_true", help="also list unchanged cells")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="compare runs whose profile, load levels, CPU model or pinning differ",
+    )
 
 
 def _resolve(arg: str, results: Path) -> Path:
@@ -38,12 +51,26 @@ def _fmt(x: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bench.comparable import differences
     from bench.compare import compare, parse_threshold, regressions
     from bench.report.load import load
+    from bench.runner.validate import check
 
     threshold = parse_threshold(args.threshold)
-    a = load(_resolve(args.run_a, args.results))
-    b = load(_resolve(args.run_b, args.results))
+    paths = _resolve(args.run_a, args.results), _resolve(args.run_b, args.results)
+    docs = [check(path) for path in paths]  # a damaged run: one line, exit 2
+    reasons = differences(*docs)
+    if reasons and not args.force:
+        raise UsageError(
+            f"{paths[0].name} and {paths[1].name} are not comparable: {'; '.join(reasons)} "
+            "(--force compares them anyway)"
+        )
+    a, b = (load(path) for path in paths)
+    if reasons:
+        print(f"warning: compared with --force although {'; '.join(reasons)}")
+    for run in (a, b):
+        if run.status != "complete":
+            print(f"note: {run.run_id} is {run.status}: only the cells it finished are compared")
     changes = compare(a.samples, b.samples, threshold)
     shown = [c for c in changes if args.all or c.status != "same"]
     print(

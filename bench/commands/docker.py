@@ -7,21 +7,30 @@ import argparse
 from pathlib import Path
 
 from bench import frameworks
+from bench.commands import options as opts
+from bench.frameworks import ROOT
 
 HELP = "build the app images and measure containers beside local servers (deployment docker)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", default="quick", help="the runner's profile (default quick)")
-    parser.add_argument(
-        "--frameworks", help=f"comma-separated subset of {', '.join(frameworks.NAMES)}"
+    opts.names_option(
+        parser, "--frameworks", f"a subset of {', '.join(frameworks.NAMES)} (a,b or a b)"
     )
-    parser.add_argument("--results-dir", default="results", help="where the run directory goes")
+    parser.add_argument(
+        "--results-dir",
+        type=Path,
+        default=ROOT / "results",
+        help="where the run directory goes (default: results/ of the project)",
+    )
     parser.add_argument("--server-cpus", default="0", help="the container's cpuset (one CPU)")
     parser.add_argument("--generator-cpus", default="1", help="CPUs of the load generator")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the framework order")
-    parser.add_argument("--scenarios", help="passed to the runner: a subset of scenarios")
-    parser.add_argument("--trials", type=int, help="passed to the runner: interleaved rounds")
+    parser.add_argument("--seed", type=opts.seed, default=1, help="seed of the framework order")
+    opts.names_option(parser, "--scenarios", "passed to the runner: a subset of scenarios")
+    parser.add_argument(
+        "--trials", type=opts.count, help="passed to the runner: interleaved rounds"
+    )
     parser.add_argument(
         "--no-local", action="store_true", help="measure containers only (no local parts)"
     )
@@ -39,19 +48,19 @@ def run(args: argparse.Namespace) -> int:
     from bench import facts
     from bench.docker import merge, session
 
-    names = tuple(n.strip() for n in (args.frameworks or "").split(",") if n.strip())
+    names = opts.names(args.frameworks)
     session.require_known(names)
     options = session.Options(
         profile=args.profile,
         frameworks=names,
-        results_dir=Path(args.results_dir),
+        results_dir=args.results_dir,
         server_cpus=args.server_cpus,
         generator_cpus=args.generator_cpus,
         seed=args.seed,
         local=not args.no_local,
         no_cache=args.no_cache,
         extra_run_args=(
-            *(("--scenarios", args.scenarios) if args.scenarios else ()),
+            *(("--scenarios", ",".join(opts.names(args.scenarios))) if args.scenarios else ()),
             *(("--trials", str(args.trials)) if args.trials is not None else ()),
         ),
     )

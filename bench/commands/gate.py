@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from bench import frameworks
+from bench.commands import options
 from bench.commands.profile import add_settings, names, progress
 from bench.errors import UsageError
 from bench.profiling import callgrind
@@ -38,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threshold", default=DEFAULT_THRESHOLD, help="percentage (default %(default)s)"
     )
-    parser.add_argument("--frameworks", nargs="+", metavar="FRAMEWORK", help="default: all")
+    options.names_option(parser, "--frameworks", "default: all (a b or a,b)")
     add_settings(parser)
     parser.add_argument(
         "--output-dir", type=Path, help="write base.json, head.json and report.md here"

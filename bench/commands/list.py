@@ -6,6 +6,7 @@ import argparse
 import json
 
 from bench import frameworks
+from bench.commands import options
 
 HELP = "list the frameworks of the registry (names, ports, servers, worker formulas)"
 
@@ -13,7 +14,9 @@ HELP = "list the frameworks of the registry (names, ports, servers, worker formu
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--names", action="store_true", help="only the names, one per line")
     parser.add_argument("--json", action="store_true", help="the whole registry as JSON")
-    parser.add_argument("--cores", type=int, default=1, help="core budget for the formulas")
+    parser.add_argument(
+        "--cores", type=options.cores, default=1, help="core budget for the formulas"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from bench import frameworks
+from bench.commands import options
 from bench.profiling import callgrind
 
 HELP = "count CPU instructions per request of each app under callgrind (in-process, no sockets)"
@@ -15,7 +16,7 @@ HELP = "count CPU instructions per request of each app under callgrind (in-proce
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "frameworks", nargs="*", metavar="FRAMEWORK", help="default: all of the registry"
+        "frameworks", nargs="*", metavar="FRAMEWORK", help="default: all (a b or a,b)"
     )
     add_settings(parser)
     parser.add_argument("--output", type=Path, help="write the result document here (JSON)")
@@ -23,29 +24,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_settings(parser: argparse.ArgumentParser) -> None:
     """Options shared with `gate`."""
-    parser.add_argument(
-        "--scenarios", nargs="+", metavar="SCENARIO", help="default: all each app answers"
-    )
+    options.names_option(parser, "--scenarios", "default: all each app answers (a b or a,b)")
     parser.add_argument(
         "--requests",
-        type=int,
+        type=options.integer(1, 10_000_000),
         default=callgrind.DEFAULT_REQUESTS,
         help="N: runs of N and 2N requests per scenario (default %(default)s)",
     )
     parser.add_argument(
-        "--warmup", type=int, default=callgrind.DEFAULT_WARMUP, help="default %(default)s"
+        "--warmup",
+        type=options.integer(0, 10_000_000),
+        default=callgrind.DEFAULT_WARMUP,
+        help="default %(default)s",
     )
     parser.add_argument(
         "--jobs",
-        type=int,
+        type=options.integer(1, 256),
         default=callgrind.DEFAULT_JOBS,
         help="valgrind processes at once (default %(default)s)",
     )
 
 
 def names(values: list[str] | None) -> list[str]:
-    """Names given as separate words or comma-separated (as `run --frameworks` takes them)."""
-    return [name for value in values or [] for name in value.split(",") if name]
+    """Names given as separate words, comma-separated, or both (as every command takes them)."""
+    return list(options.names(values))
 
 
 def progress(line: str) -> None:

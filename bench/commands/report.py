@@ -18,7 +18,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a results/<run-id> directory (default: the newest complete run in --results)",
     )
     parser.add_argument(
-        "--results", type=Path, default=ROOT / "results", help="where runs are (default results/)"
+        "--results-dir",
+        "--results",
+        dest="results",
+        type=Path,
+        default=ROOT / "results",
+        help="where runs are, when no RESULTS_DIR is named (default: results/ of the project)",
     )
     parser.add_argument(
         "--output", type=Path, default=ROOT / "reports", help="where reports go (default reports/)"
@@ -30,11 +35,55 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def newest_readable(results: Path) -> tuple[Path, list[str]]:
+    """The newest complete run that passes validation, and why each newer run was passed over
+    (so that `make report` after an interrupted run says it drew an older one)."""
+    from bench.errors import UsageError
+    from bench.runner.validate import DamagedRunError, check, read_run_json
+
+    if not results.is_dir():
+        raise UsageError(f"results directory {results} does not exist")
+    runs = []
+    for child in results.iterdir():
+        if not (child / "run.json").is_file():
+            continue
+        try:
+            started = str(read_run_json(child / "run.json").get("started") or "")
+        except DamagedRunError:
+            started = ""  # sorted by name below, which starts with the start time
+        runs.append((started, child.name, child))
+    skipped = []
+    for _, _, child in sorted(runs, reverse=True):
+        try:
+            document = check(child)
+        except DamagedRunError as exc:
+            skipped.append(f"{child.name} ({exc})")
+            continue
+        if document.get("status") != "complete":
+            skipped.append(f"{child.name} ({document.get('status')})")
+            continue
+        return child, skipped
+    raise UsageError(
+        f"no complete run (readable) in {results}"
+        + (f" (skipped: {'; '.join(skipped)})" if skipped else "")
+        + "; run `python -m bench run` first or name a results directory"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from bench.report.build import build
-    from bench.report.load import newest_complete
+    from bench.runner.validate import check
 
-    source = args.results_dir or newest_complete(args.results)
+    if args.results_dir is not None:
+        source = args.results_dir
+        status = check(source).get("status")  # a damaged run: one line, exit 2
+        if status != "complete":
+            print(f"note: {source.name} is {status}: the report shows what it finished")
+    else:
+        source, skipped = newest_readable(args.results)
+        print(f"drawing {source.name}, the newest complete run in {args.results}")
+        for reason in skipped:
+            print(f"  skipped newer run {reason}")
     out = build(source, args.output)
     print(f"report: {out / 'index.html'}")
     if args.screenshot:

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench import frameworks
+from bench.commands import options
 from bench.errors import UsageError
+from bench.frameworks import ROOT
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -18,50 +20,69 @@ if TYPE_CHECKING:
 HELP = "measure the apps under Locust load (interleaved trials) into results/<run-id>/"
 
 
-def _csv(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split(",") if part.strip())
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from bench.runner.config import PROFILES, SCENARIO_NAMES
 
     parser.add_argument("--profile", default="standard", help=f"one of {', '.join(PROFILES)}")
-    parser.add_argument(
-        "--frameworks", help=f"comma-separated subset of {', '.join(frameworks.NAMES)}"
+    options.names_option(
+        parser, "--frameworks", f"a subset of {', '.join(frameworks.NAMES)} (a,b or a b)"
     )
+    options.names_option(parser, "--scenarios", f"a subset of {', '.join(SCENARIO_NAMES)}")
     parser.add_argument(
-        "--scenarios", help=f"comma-separated subset of {', '.join(SCENARIO_NAMES)}"
-    )
-    parser.add_argument(
-        "--users", help="closed-loop user levels of the io sweep, comma-separated (e.g. 8,32)"
+        "--users",
+        nargs="+",
+        action="extend",
+        metavar="N",
+        help="closed-loop user levels of the io sweep (e.g. 8,32 or 8 32)",
     )
     parser.add_argument(
         "--rate",
-        help="absolute offered rates in requests/s, comma-separated, for every open-loop cell "
+        nargs="+",
+        action="extend",
+        metavar="RPS",
+        help="absolute offered rates in requests/s (e.g. 500,1000) for every open-loop cell "
         "(default: the profile's levels)",
     )
-    parser.add_argument("--trials", type=int, help="interleaved rounds (default: the profile's)")
-    parser.add_argument("--duration", type=float, help="measured window per sample, seconds")
-    parser.add_argument("--warmup", type=float, help="warm-up before each window, seconds")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the interleaving order")
+    parser.add_argument(
+        "--trials", type=options.count, help="interleaved rounds (default: the profile's)"
+    )
+    parser.add_argument(
+        "--duration", type=options.seconds, help="measured window per sample, seconds"
+    )
+    parser.add_argument(
+        "--warmup", type=options.seconds_or_zero, help="warm-up before each window, seconds"
+    )
+    parser.add_argument("--seed", type=options.seed, default=1, help="seed of the interleaving")
     parser.add_argument("--target", help="drive an already running app: http://127.0.0.1:PORT")
     parser.add_argument(
         "--target-cgroup", help="cgroup v2 directory of the target (server CPU and memory)"
     )
-    parser.add_argument("--deployment", default="local", help="recorded label: local | docker")
+    parser.add_argument(
+        "--deployment", default="local", choices=("local", "docker"), help="recorded label"
+    )
     parser.add_argument(
         "--generator-processes",
-        type=int,
+        type=options.integer(0, 64),
         default=0,
         help="0: one Locust process; N: a Locust master and N worker processes",
     )
     parser.add_argument("--server-cpus", default="0", help="CPUs the server is pinned to")
     parser.add_argument("--generator-cpus", default="1", help="CPUs the generator is pinned to")
-    parser.add_argument("--results-dir", default="results", help="where run directories go")
+    parser.add_argument(
+        "--results-dir",
+        type=Path,
+        default=ROOT / "results",
+        help="where run directories go (default: results/ of the project)",
+    )
     parser.add_argument(
         "--skip-facts",
         action="store_true",
         help="do not collect bench.facts (faster; the report then lacks those claims)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse to measure when the pinned cores are busy with other processes",
     )
 
 
@@ -74,17 +95,13 @@ def build_config(args: argparse.Namespace) -> tuple[RunConfig, bool]:
         check_scenarios,
         get_profile,
         parse_cpus,
-        parse_target,
-        positive,
     )
+    from bench.targets import parse_target
 
     profile = get_profile(args.profile)
     if args.trials is not None:
-        if args.trials < 1:
-            raise UsageError(f"--trials must be at least 1, got {args.trials}")
         profile = replace(profile, rounds=args.trials)
     if args.duration is not None:
-        positive(args.duration, "--duration")
         profile = replace(
             profile,
             window_s=args.duration,
@@ -92,36 +109,22 @@ def build_config(args: argparse.Namespace) -> tuple[RunConfig, bool]:
             capacity_window_s=args.duration,
         )
     if args.warmup is not None:
-        if args.warmup < 0:
-            raise UsageError(f"--warmup must not be negative, got {args.warmup}")
         profile = replace(
             profile,
             warmup_s=args.warmup,
             peak_warmup_s=args.warmup,
             capacity_warmup_s=args.warmup,
         )
-    names = _csv(args.frameworks) if args.frameworks else frameworks.NAMES
+    names = options.names(args.frameworks) or frameworks.NAMES
     for name in names:
         frameworks.get(name)
-    scenarios = check_scenarios(_csv(args.scenarios)) if args.scenarios else SCENARIO_NAMES
-    rates: tuple[float, ...] = ()
-    if args.rate:
-        try:
-            rates = tuple(positive(float(r), "--rate") for r in _csv(args.rate))
-        except ValueError:
-            raise UsageError(f"--rate takes numbers like 500,1000, got {args.rate!r}") from None
-    users: tuple[int, ...] = ()
-    if args.users:
-        try:
-            users = tuple(int(u) for u in _csv(args.users))
-        except ValueError:
-            raise UsageError(f"--users takes integers like 8,32, got {args.users!r}") from None
-        if any(u < 1 for u in users):
-            raise UsageError(f"--users must be at least 1, got {args.users!r}")
-    if args.generator_processes < 0:
-        raise UsageError("--generator-processes must not be negative")
-    if args.deployment not in ("local", "docker"):
-        raise UsageError(f"--deployment must be local or docker, got {args.deployment!r}")
+    scenarios = options.names(args.scenarios)
+    scenarios = check_scenarios(scenarios) if scenarios else SCENARIO_NAMES
+    # A rate above ten million requests/s is a typo: no generator here comes near it.
+    rates = options.numbers(args.rate, options.number(0, 1e7, above=True), "--rate")
+    users = tuple(
+        int(u) for u in options.numbers(args.users, options.integer(1, 100_000), "--users")
+    )
     target = None
     if args.target:
         if len(names) != 1:
@@ -133,7 +136,7 @@ def build_config(args: argparse.Namespace) -> tuple[RunConfig, bool]:
     generator_cpus = parse_cpus(args.generator_cpus, "--generator-cpus")
     if set(server_cpus) & set(generator_cpus):
         raise UsageError("--server-cpus and --generator-cpus must not overlap")
-    results_dir = Path(args.results_dir)
+    results_dir = args.results_dir
     if not results_dir.is_dir():
         raise UsageError(f"results directory {results_dir} does not exist")
     config = RunConfig(
@@ -148,7 +151,7 @@ def build_config(args: argparse.Namespace) -> tuple[RunConfig, bool]:
         deployment=args.deployment,
         rates=rates,
         target=target,
-        extra={"users": users} if users else {},
+        extra={**({"users": users} if users else {}), **({"strict": True} if args.strict else {})},
     )
     return config, bool(args.skip_facts)
 
@@ -167,18 +170,37 @@ def _print_reference(runner: Run, out: Console) -> None:
     out.print(reference_table(agreements(pd.DataFrame(runner.rows), rows)))
 
 
+def _check_quiet(config: RunConfig, strict: bool) -> RunConfig:
+    """Warn (refuse under --strict) when others keep the pinned cores busy; the reading goes
+    into run.json (config.extra.core_load_before) either way."""
+    import sys
+    from dataclasses import replace
+
+    from bench.runner import quiet
+
+    # A target's server runs where its owner put it: only the generator's cores are ours.
+    cpus = config.generator_cpus if config.target else config.server_cpus + config.generator_cpus
+    load, warning = quiet.require_quiet(cpus, strict)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    return replace(config, extra={**config.extra, "core_load_before": load.to_json()})
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from bench.commands.clean import report_sweep
     from bench.runner.execute import Run
     from bench.runner.summary import contention_warning, table
 
     config, skip_facts = build_config(args)
+    # A killed run's server pinned to our core would skew every number of this one.
+    report_sweep(config.results_dir, "python -m bench run")
     if config.target is not None:
-        from bench import ports
+        from bench.targets import require_listening
 
-        if ports.is_free(config.target.port, config.target.host):
-            raise UsageError(f"nothing listens on {config.target.url}")
+        require_listening(config.target)
+    config = _check_quiet(config, strict=bool(args.strict))
     runner = Run(config, Console(stderr=True), skip_facts=skip_facts)
     code = runner.execute()
     if runner.rows:

@@ -10,6 +10,7 @@ import time
 from types import FrameType
 
 from bench import frameworks
+from bench.commands import options
 from bench.server import ServerProcess
 
 HELP = "run one app under its production server on 127.0.0.1 until SIGINT/SIGTERM"
@@ -17,10 +18,15 @@ HELP = "run one app under its production server on 127.0.0.1 until SIGINT/SIGTER
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("framework", help=f"one of: {', '.join(frameworks.NAMES)}")
-    parser.add_argument("--port", type=int, help="default: the registry's port")
-    parser.add_argument("--workers", type=int, help="override the worker formula")
+    parser.add_argument("--port", type=options.port, help="default: the registry's port")
     parser.add_argument(
-        "--cores", type=int, default=None, help="core budget for the formula (default: all)"
+        "--workers", type=options.integer(1, 1024), help="override the worker formula"
+    )
+    parser.add_argument(
+        "--cores",
+        type=options.cores,
+        default=None,
+        help="core budget for the formula (default: all)",
     )
 
 

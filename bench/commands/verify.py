@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bench import frameworks
+from bench.commands import options
 from bench.errors import BenchError, UsageError
 
 HELP = "check every app against the HTTP contract over real HTTP (exit 1 on any failure)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("frameworks", nargs="*", metavar="FRAMEWORK", help="default: all of them")
+    parser.add_argument(
+        "frameworks", nargs="*", metavar="FRAMEWORK", help="default: all (a b or a,b)"
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write results as JSON")
     parser.add_argument(
         "--target",
@@ -25,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="check an app already running at this loopback URL (exactly one FRAMEWORK)",
     )
     parser.add_argument(
-        "--cores", type=int, default=None, help="core budget for the worker formula"
+        "--cores", type=options.cores, default=None, help="core budget for the worker formula"
     )
 
 
@@ -47,18 +48,11 @@ class Outcome:
 
 
 def parse_target(url: str) -> tuple[str, int]:
-    """host and port of a loopback http URL; a UsageError for anything else."""
-    parts = urlsplit(url if "://" in url else f"http://{url}")
-    if parts.scheme != "http" or not parts.hostname or parts.port is None:
-        raise UsageError(f"--target must look like http://127.0.0.1:PORT, got {url!r}")
-    host = "127.0.0.1" if parts.hostname == "localhost" else parts.hostname
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        raise UsageError(f"--target must be a loopback address (127.0.0.0/8 or [::1]), got {url}")
-    return host, parts.port
+    """host and port of a loopback http URL (bench.targets, as `run` reads it)."""
+    from bench.targets import parse_target as parse
+
+    target = parse(url)
+    return target.host, target.port
 
 
 def _check_one(fw: frameworks.Framework, cores: int, target: tuple[str, int] | None) -> Outcome:
@@ -138,12 +132,17 @@ def _write_json(path: Path, outcomes: list[Outcome]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    chosen = frameworks.select(args.frameworks)
+    names = options.names(args.frameworks)
+    chosen = frameworks.select(names)
     target = None
     if args.target is not None:
-        if len(args.frameworks) != 1:
+        from bench import targets
+
+        if len(names) != 1:
             raise UsageError("--target checks one app: name exactly one FRAMEWORK")
-        target = parse_target(args.target)
+        parsed = targets.parse_target(args.target)
+        targets.require_listening(parsed)  # one line, not a failure per rule, when none is there
+        target = parsed.host, parsed.port
     cores = args.cores or len(os.sched_getaffinity(0))
     outcomes = [_check_one(fw, cores, target) for fw in chosen]
     _table(outcomes)

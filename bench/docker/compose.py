@@ -14,7 +14,9 @@ from bench.docker.spec import (
     CPUSET,
     DEFAULT_BASE_IMAGE,
     MEM_LIMIT,
+    PIDS_LIMIT,
     PORT_VARIABLE,
+    TMPFS,
     ContainerSpec,
     specs,
 )
@@ -54,6 +56,14 @@ def service(spec: ContainerSpec, context: str) -> str:
     cpuset: {_q(CPUSET)}
     mem_limit: {_q(MEM_LIMIT)}
     memswap_limit: {_q(MEM_LIMIT)}
+    pids_limit: {PIDS_LIMIT}
+    read_only: true
+    tmpfs:
+      - {_q(TMPFS)}
+    cap_drop:
+      - "ALL"
+    security_opt:
+      - "no-new-privileges:true"
     stop_grace_period: "10s"
 """
 

@@ -21,7 +21,7 @@ import psutil
 from bench import ports
 from bench.docker import engine
 from bench.docker.cgroup import CgroupDirs
-from bench.docker.spec import CPUSET, MEM_LIMIT, PORT_VARIABLE, ContainerSpec
+from bench.docker.spec import CPUSET, HARDENING_ARGS, MEM_LIMIT, PORT_VARIABLE, ContainerSpec
 from bench.errors import BenchError
 from bench.frameworks import HOST
 from bench.server import probe
@@ -78,6 +78,7 @@ class Container:
             "--memory", self.memory,
             "--memory-swap", self.memory,
             "--env", f"{PORT_VARIABLE}={self.port}",
+            *HARDENING_ARGS,
             *([] if self.healthcheck else ["--no-healthcheck"]),
             self.spec.image,
         ]  # fmt: skip

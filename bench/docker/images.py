@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import tempfile
@@ -23,6 +24,10 @@ class BuiltImage:
     image: str
     image_id: str
     base_image: str
+    base_image_id: str
+    """The base's content id: a tag moves, this does not (a locally built base has no digest)."""
+    base_image_digests: list[str]
+    """`name@sha256:...` where the base came from a registry: what to pin it by."""
     build_s: float
     size_bytes: int
     no_cache: bool
@@ -72,12 +77,24 @@ def build(spec: ContainerSpec, base: str, no_cache: bool = False) -> BuiltImage:
         raise BenchError(f"building {spec.image} failed (exit {code}):\n{tail}")
     info = engine.docker(["image", "inspect", "--format", "{{.Id}} {{.Size}}", spec.image])
     image_id, size = info.split()
+    base_id, digests = _identity(base)
     return BuiltImage(
         framework=spec.framework.name,
         image=spec.image,
         image_id=image_id,
         base_image=base,
+        base_image_id=base_id,
+        base_image_digests=digests,
         build_s=seconds,
         size_bytes=int(size),
         no_cache=no_cache,
     )
+
+
+def _identity(image: str) -> tuple[str, list[str]]:
+    """An image's id and its registry digests (none for one built here)."""
+    out = engine.docker(
+        ["image", "inspect", "--format", "{{.Id}} {{json .RepoDigests}}", image]
+    ).strip()
+    image_id, _, digests = out.partition(" ")
+    return image_id, [str(d) for d in json.loads(digests or "[]") or []]

@@ -26,6 +26,21 @@ CORES = 1
 the worker formula is evaluated for this budget, so both deployments run the same command."""
 CPUSET = "0"
 MEM_LIMIT = "1g"
+PIDS_LIMIT = 256
+"""Processes and threads of one container: the largest here (gunicorn, 3 workers x 4 threads,
+its arbiter, tini) uses ~20; a fork bomb or a thread leak stops at this instead of the host's."""
+TMPFS = "/tmp:rw,nosuid,nodev,size=64m"
+"""The only writable place on the read-only root file system: gunicorn's worker heartbeat
+files and Python's tempfile need one; 64 MiB counts against the memory limit only when used."""
+HARDENING_ARGS: tuple[str, ...] = (
+    "--read-only",
+    "--tmpfs", TMPFS,
+    "--cap-drop", "ALL",
+    "--security-opt", "no-new-privileges",
+    "--pids-limit", str(PIDS_LIMIT),
+)  # fmt: skip
+"""`docker run` flags: a server on an unprivileged port, as a non-root user, needs no
+capability, no setuid and no write outside /tmp."""
 """Equal for every service; gunicorn's 3 workers of the largest app (Django) stay far below."""
 
 

@@ -20,6 +20,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -29,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import interrupts
+from bench import children, interrupts
 from bench.errors import BenchError, ToolMissingError, UsageError
 from bench.frameworks import Framework
 from bench.profiling import driver
@@ -259,6 +260,8 @@ def _start(job: _Job, settings: Settings, tl: Tools) -> None:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=err,
+            # Minutes of counting nobody will read once the harness is gone.
+            preexec_fn=children.preexec(death_signal=signal.SIGKILL),  # noqa: PLW1509
         )
 
 

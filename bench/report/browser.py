@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import interrupts
+from bench import children, interrupts
 from bench.errors import ToolMissingError
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -104,6 +104,8 @@ def _run(args: list[str]) -> tuple[str, str]:
                     stdin=subprocess.DEVNULL,
                     text=True,
                     start_new_session=True,
+                    # A page check has nothing to finish once the harness is gone.
+                    preexec_fn=children.preexec(death_signal=signal.SIGKILL),  # noqa: PLW1509
                 )
             try:
                 out, err = proc.communicate(timeout=TIMEOUT_S)

@@ -8,16 +8,16 @@ request, show how far the server could go and so how much of Locust's number is 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import frameworks
+from bench import children, frameworks
 from bench.runner.capacity import generator_bound
 from bench.runner.client import Generator
 from bench.runner.config import SCENARIOS
@@ -71,7 +71,7 @@ def _wrk(port: int, close: bool, seconds: float, cpus: tuple[int, ...]) -> dict[
         capture_output=True,
         text=True,
         timeout=seconds + 30,
-        preexec_fn=lambda: os.sched_setaffinity(0, cpus),
+        preexec_fn=children.preexec(cpus=cpus, death_signal=signal.SIGKILL),
         check=False,
     )
     match = re.search(r"Requests/sec:\s+([\d.]+)", out.stdout)

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import psutil
 
-from bench import interrupts
+from bench import children, interrupts
 from bench.errors import BenchError
 from bench.frameworks import ROOT
 from bench.runner.protocol import LoadResult, LoadSpec, parse
@@ -46,12 +46,6 @@ class Generator:
         return self.popen.pid
 
     def start(self) -> None:
-        cpus = self.cpus
-
-        def pin() -> None:
-            if cpus is not None:
-                os.sched_setaffinity(0, cpus)
-
         with self.log_path.open("ab") as log, interrupts.deferred():
             self.popen = subprocess.Popen(
                 [sys.executable, "-m", "bench.runner.generator"],
@@ -64,7 +58,7 @@ class Generator:
                 bufsize=1,
                 # Its own session: stopping it reaches its Locust workers and nothing else.
                 start_new_session=True,
-                preexec_fn=pin,  # noqa: PLW1509 - pin before exec; the child runs no threads
+                preexec_fn=children.preexec(cpus=self.cpus),  # noqa: PLW1509 - no threads
             )
             threading.Thread(target=self._read, name="generator-stdout", daemon=True).start()
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import urllib.parse
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bench.errors import UsageError
 from bench.frameworks import Framework
+
+# parse_target moved to bench.targets (one parser for every command); importable here still.
+from bench.targets import Target, parse_target  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -247,16 +248,6 @@ PROFILES: dict[str, Profile] = {
 
 
 @dataclass(frozen=True)
-class Target:
-    """An already running app the run drives instead of starting one."""
-
-    url: str
-    host: str
-    port: int
-    cgroup: Path | None
-
-
-@dataclass(frozen=True)
 class RunConfig:
     profile: Profile
     frameworks: tuple[str, ...]
@@ -292,26 +283,6 @@ def check_scenarios(names: tuple[str, ...]) -> tuple[str, ...]:
         if name not in SCENARIOS:
             raise UsageError(f"unknown scenario {name!r}; valid: {', '.join(SCENARIO_NAMES)}")
     return names
-
-
-def parse_target(url: str, cgroup: str | None) -> Target:
-    """A loopback http URL with a port; anything else is refused (loopback-only rule)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme != "http" or not parts.hostname or parts.port is None:
-        raise UsageError(f"--target must look like http://127.0.0.1:PORT, got {url!r}")
-    try:
-        loopback = ipaddress.ip_address(parts.hostname).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        raise UsageError(f"--target must be loopback (127.0.0.0/8 or [::1]), got {parts.hostname}")
-    group = Path(cgroup) if cgroup else None
-    if group is not None and not (group / "cpu.stat").is_file():
-        raise UsageError(f"--target-cgroup {group} has no cpu.stat (not a cgroup v2 directory)")
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    return Target(
-        url=f"http://{host}:{parts.port}", host=parts.hostname, port=parts.port, cgroup=group
-    )
 
 
 def parse_cpus(text: str, option: str) -> tuple[int, ...]:

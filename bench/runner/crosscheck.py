@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from typing import Any
 
 import psutil
 
-from bench import frameworks, interrupts
+from bench import children, frameworks, interrupts
 from bench.frameworks import Framework
 from bench.runner.config import SCENARIOS
 from bench.runner.serverctl import start_server
@@ -109,7 +110,7 @@ def run_wrk(url: str, connections: int, seconds: float, cpus: tuple[int, ...]) -
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            preexec_fn=lambda: os.sched_setaffinity(0, cpus),  # noqa: PLW1509
+            preexec_fn=children.preexec(cpus=cpus, death_signal=signal.SIGKILL),  # noqa: PLW1509
         )
     try:
         out, _ = proc.communicate(timeout=seconds + 30)

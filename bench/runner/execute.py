@@ -22,7 +22,7 @@ from typing import Any
 
 from rich.console import Console
 
-from bench import frameworks, interrupts
+from bench import frameworks, interrupts, leftovers
 from bench.errors import BenchError
 from bench.frameworks import Framework
 from bench.runner import calibration, capacity, document, environment
@@ -148,10 +148,16 @@ class Run:
         store.write_run(self.document)
         # The scope owns every server started below (visits, calibration, facts), also one
         # whose start a signal cut short, so that _finish stops each before the last write.
+        # Recording: every process started below is written down, so that should this harness
+        # be killed outright, the next command can end what it left (bench.leftovers).
         affinity = os.sched_getaffinity(0)
         try:
             os.sched_setaffinity(0, cfg.generator_cpus)
-            with interrupts.terminates_like_ctrl_c(), scope() as servers:
+            with (
+                interrupts.terminates_like_ctrl_c(),
+                leftovers.recording(store.path),
+                scope() as servers,
+            ):
                 return self._execute(visits, planned, servers)
         finally:
             os.sched_setaffinity(0, affinity)
@@ -164,6 +170,7 @@ class Run:
             with RunProgress(planned, self.console) as progress:
                 self._generator = Generator(cfg.generator_cpus, store.path / "generator.log")
                 self._generator.start()
+                leftovers.started(self._generator.pid, ["bench.runner.generator"], "generator")
                 if not self.skip_facts:
                     progress.cell("facts")
                     self._facts()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import signal
 import subprocess
 import sys
 import time
@@ -34,6 +35,7 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
+from bench import children
 from bench.runner.protocol import LoadSpec, emit
 
 # 1 µs to 60 s at 3 significant digits: a 0.3 ms answer keeps its sub-millisecond digits.
@@ -369,6 +371,8 @@ def run_master(spec: LoadSpec) -> dict[str, Any]:
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             text=True,
+            # A worker must not outlive its master (the sweep cannot see unrecorded workers).
+            preexec_fn=children.preexec(death_signal=signal.SIGKILL),  # noqa: PLW1509
         )
         for _ in range(spec.processes)
     ]

@@ -3,11 +3,17 @@
 run.json is rewritten whole through a temporary file and os.replace, so a reader (or a crash)
 sees the old or the new document, never half of one. samples.csv gets one fsync'd row per
 sample, so an interrupted run keeps every sample it finished.
+
+A full disk ends a run with one line (StoreFullError), not a traceback, and cannot keep its
+last word from being written: each run directory holds a reserve file, given back to the file
+system only for the final run.json (the one that says how the run ended).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import io
 import json
 import math
@@ -16,8 +22,22 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.errors import UsageError
+from bench.errors import BenchError, UsageError
 from bench.schema import SAMPLE_COLUMN_NAMES, SAMPLE_COLUMNS
+
+RESERVE = ".reserve"
+RESERVE_BYTES = 4 * 1024 * 1024
+"""Room for the final run.json: the largest seen (a full profile, every rule's detail) is a
+fraction of this."""
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+class StoreFullError(BenchError):
+    """The disk (or quota) is full: the run ends, keeping what was written."""
+
+
+def _full(exc: OSError) -> bool:
+    return exc.errno in _FULL
 
 
 def new_run_id(short_sha: str, now: float | None = None) -> str:
@@ -26,13 +46,18 @@ def new_run_id(short_sha: str, now: float | None = None) -> str:
 
 
 def write_json_atomic(path: Path, document: Any) -> None:
+    text = json.dumps(document, indent=2, sort_keys=False, default=str) + "\n"
     tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w") as fh:
-        json.dump(document, fh, indent=2, sort_keys=False, default=str)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # the old document stays in place, whole
+        raise
 
 
 def format_cell(value: Any) -> str:
@@ -63,6 +88,8 @@ class RunStore:
         self.run_id = path.name
         (path / "locust").mkdir()
         (path / "hdr").mkdir()
+        self._reserve = path / RESERVE
+        self._make_reserve()
         self.samples_path = path / "samples.csv"
         with self.samples_path.open("w", newline="") as fh:
             csv.writer(fh).writerow(SAMPLE_COLUMN_NAMES)
@@ -77,17 +104,68 @@ class RunStore:
             raise ValueError(f"sample row: missing {missing}, unknown {extra}")
         buf = io.StringIO()
         csv.writer(buf).writerow(format_cell(row[name]) for name in SAMPLE_COLUMN_NAMES)
-        with self.samples_path.open("a", newline="") as fh:
-            fh.write(buf.getvalue())
-            fh.flush()
-            os.fsync(fh.fileno())
+        data = buf.getvalue().encode("utf-8")
+        # Unbuffered: a failed write is seen here, and cut back here, not at a later flush.
+        fd = os.open(self.samples_path, os.O_WRONLY | os.O_APPEND)
+        try:
+            size = os.fstat(fd).st_size
+            written = os.write(fd, data)
+            if written != len(data):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            os.fsync(fd)
+        except OSError as exc:
+            if not _full(exc):
+                raise
+            os.ftruncate(fd, size)  # no half row for a reader to trip over
+            raise StoreFullError(
+                f"{self.samples_path}: {exc.strerror} after {self.rows} samples"
+            ) from None
+        finally:
+            os.close(fd)
         self.rows += 1
 
+    def _make_reserve(self) -> None:
+        try:
+            with self._reserve.open("wb") as fh:
+                os.posix_fallocate(fh.fileno(), 0, RESERVE_BYTES)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                self._reserve.unlink()
+            if not _full(exc):
+                raise
+            raise StoreFullError(
+                f"{self.path}: {exc.strerror}; a run needs {RESERVE_BYTES // 2**20} MiB free "
+                "beyond its samples"
+            ) from None
+
     def write_run(self, document: dict[str, Any]) -> None:
-        write_json_atomic(self.path / "run.json", document)
+        """run.json, whole; the final one (status no longer `running`) may use the reserve."""
+        final = document.get("status") != "running"
+        try:
+            write_json_atomic(self.path / "run.json", document)
+        except OSError as exc:
+            if not _full(exc):
+                raise
+            if not (final and self._reserve.exists()):
+                raise StoreFullError(f"{self.path / 'run.json'}: {exc.strerror}") from None
+            self._reserve.unlink()
+            try:
+                write_json_atomic(self.path / "run.json", document)
+            except OSError as again:
+                raise StoreFullError(
+                    f"{self.path / 'run.json'}: {again.strerror}, even after freeing the reserve"
+                ) from None
+        if final:
+            with contextlib.suppress(FileNotFoundError):
+                self._reserve.unlink()
 
     def write_json(self, name: str, document: Any) -> None:
-        write_json_atomic(self.path / name, document)
+        try:
+            write_json_atomic(self.path / name, document)
+        except OSError as exc:
+            if not _full(exc):
+                raise
+            raise StoreFullError(f"{self.path / name}: {exc.strerror}") from None
 
     def locust_prefix(self, sample_id: str) -> Path:
         return self.path / "locust" / sample_id

@@ -49,4 +49,4 @@ def test_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["calibrate", "--duration", "0", "--results-dir", str(tmp_path)]) == 2
     assert main(["calibrate", "--results-dir", str(tmp_path / "missing")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2 and "positive" in err[0] and "does not exist" in err[1]
+    assert len(err) == 2 and "must be above 0" in err[0] and "does not exist" in err[1]

@@ -72,6 +72,14 @@ def test_quick_run_completes_with_a_valid_results_dir(quick_run: QuickRun) -> No
     assert "achieved rps" in out.stdout  # the summary table
 
 
+def test_without_a_terminal_progress_is_plain_lines(quick_run: QuickRun) -> None:
+    out, _ = quick_run
+    lines = [line for line in out.stderr.splitlines() if "min planned, ETA" in line]
+    # facts, calibration, then one line per visit (two apps, one round)
+    assert [line.rsplit(": ", 1)[-1] for line in lines][-2:] == ["starting", "starting"], lines
+    assert any(line.endswith("calibration") for line in lines)
+
+
 def test_every_cell_is_measured_with_real_requests(quick_run: QuickRun) -> None:
     _, run_dir = quick_run
     rows = _rows(run_dir)
@@ -125,8 +133,8 @@ def test_raw_locust_csvs_are_kept_per_sample(quick_run: QuickRun) -> None:
         (["--profile", "huge"], "unknown profile"),
         (["--scenarios", "plaintext,nope"], "unknown scenario"),
         (["--frameworks", "flask,rails"], "unknown framework"),
-        (["--duration", "-1"], "--duration must be positive"),
-        (["--warmup", "-0.5"], "--warmup must not be negative"),
+        (["--duration", "-1"], "argument --duration: must be above 0"),
+        (["--warmup", "-0.5"], "argument --warmup: must be at least 0"),
         (["--trials", "0"], "--trials"),
         (["--results-dir", "/nonexistent/results"], "does not exist"),
         (["--frameworks", "flask", "--target", "http://10.0.0.1:8001"], "loopback"),
