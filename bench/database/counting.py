@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import psycopg
-
 # \m and \M are PostgreSQL's word boundaries: "World", "world" and "World"."id" all match.
 _COUNTS = r"""
 SELECT
@@ -47,6 +45,8 @@ class Counts:
 
 def read(conninfo: str, table: str = "world") -> Counts:
     """The totals so far (since the statistics were last reset) for statements on `table`."""
+    import psycopg
+
     try:
         with psycopg.connect(conninfo, autocommit=True) as conn:
             row = conn.execute(_COUNTS.replace("{table}", table)).fetchone()
