@@ -299,6 +299,7 @@ def running(
     port: int | None = None,
     cpus: Sequence[int] | None = None,
     ready_timeout: float = 60.0,
+    *,
     extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[ServerProcess]:
     """A started, answering server; always stopped on the way out."""

@@ -10,7 +10,6 @@ import jinja2
 from cheroot.errors import MaxSizeExceeded
 
 from . import database
-
 from .validation import (
     MAX_BODY_BYTES,
     InvalidEcho,

@@ -81,9 +81,7 @@ def updates(environ: dict[str, Any]) -> tuple[bytes, str]:
         for row in rows:
             row["randomNumber"] = random.randint(1, 10000)
         ordered = sorted(rows, key=lambda row: row["id"])  # one lock order: no deadlocks
-        conn.execute(
-            WRITE, ([r["id"] for r in ordered], [r["randomNumber"] for r in ordered])
-        )
+        conn.execute(WRITE, ([r["id"] for r in ordered], [r["randomNumber"] for r in ordered]))
     return json.dumps(rows).encode(), "application/json"
 
 

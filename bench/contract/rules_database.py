@@ -54,7 +54,9 @@ def rows(reply: Reply, expected: int) -> list[dict[str, int]]:
     """The answer as `expected` World rows, or a Violation saying what is wrong."""
     got = _json(reply)
     if not isinstance(got, list):
-        raise Violation(f"{checks.where(reply)}: expected a JSON array, got {checks.snippet(reply)}")
+        raise Violation(
+            f"{checks.where(reply)}: expected a JSON array, got {checks.snippet(reply)}"
+        )
     if len(got) != expected:
         raise Violation(f"{checks.where(reply)}: {len(got)} rows, expected {expected}")
     for row in got:
@@ -136,8 +138,9 @@ RULES: tuple[Rule, ...] = (
     *(
         Rule(
             f"queries.{suffix}",
-            f"/queries?queries={raw!r}: {n} World rows" if raw is not None else
-            f"/queries without queries: {n} row",
+            f"/queries?queries={raw!r}: {n} World rows"
+            if raw is not None
+            else f"/queries without queries: {n} row",
             _count("/queries", raw, n),
             True,
         )
@@ -153,8 +156,9 @@ RULES: tuple[Rule, ...] = (
     *(
         Rule(
             f"updates.{suffix}",
-            f"/updates?queries={raw!r}: {n} World rows" if raw is not None else
-            f"/updates without queries: {n} row",
+            f"/updates?queries={raw!r}: {n} World rows"
+            if raw is not None
+            else f"/updates without queries: {n} row",
             _count("/updates", raw, n),
             True,
         )
@@ -185,7 +189,7 @@ def counted(admin: str) -> tuple[Rule, ...]:
 
         answered = rows(client.get("/updates?queries=20"), 20)
         with psycopg.connect(admin, autocommit=True) as conn:
-            stored = dict(
+            stored: dict[int, int] = dict(
                 conn.execute(
                     'SELECT id, randomnumber FROM "World" WHERE id = ANY(%s)',
                     ([row["id"] for row in answered],),
@@ -216,7 +220,9 @@ def counted(admin: str) -> tuple[Rule, ...]:
 
     n = COUNT_REQUESTS
     return (
-        Rule("updates.persisted", "the 20 rows /updates answers are the rows stored", persisted, True),
+        Rule(
+            "updates.persisted", "the 20 rows /updates answers are the rows stored", persisted, True
+        ),
         Rule(
             "count.db",
             f"{n} x /db: exactly {n} SELECTs on World, {n} rows",

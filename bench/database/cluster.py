@@ -172,10 +172,10 @@ class _Owner:
             ) from None
         return cls(entry.pw_uid, entry.pw_gid)
 
-    def popen_args(self) -> dict[str, object]:
-        if self.uid is None:
-            return {}
-        return {"user": self.uid, "group": self.gid, "extra_groups": []}
+    @property
+    def extra_groups(self) -> list[int] | None:
+        """None keeps ours; as root, none of root's groups go along to the postgres user."""
+        return None if self.uid is None else []
 
     def own(self, path: Path) -> None:
         if self.uid is not None and self.gid is not None:
@@ -190,7 +190,9 @@ def _run(cmd: Sequence[str], owner: _Owner, cwd: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
-        **owner.popen_args(),  # type: ignore[call-overload]
+        user=owner.uid,
+        group=owner.gid,
+        extra_groups=owner.extra_groups,
     )
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
@@ -214,24 +216,21 @@ def _template(bindir: Path, base: Path, owner: _Owner) -> Path:
         if done.exists():
             return template
         shutil.rmtree(template, ignore_errors=True)  # a half-made one from an interrupted run
-        _run(
-            [
-                str(bindir / "initdb"),
-                "--pgdata", str(template),
-                "--username", SUPERUSER,
-                # The Unix socket (in the run's own 0700 directory) trusts the superuser; TCP
-                # on loopback asks the app role for its password.
-                "--auth-local=trust",
-                "--auth-host=scram-sha-256",
-                "--encoding=UTF8",
-                # Sorting is the apps' job (Python's order); the database's collation is moot.
-                "--locale=C",
-                "--no-sync",  # a cache, rebuilt if lost
-                "--no-instructions",
-            ],  # fmt: skip
-            owner,
-            base,
-        )
+        initdb = [
+            str(bindir / "initdb"),
+            "--pgdata", str(template),
+            "--username", SUPERUSER,
+            # The Unix socket (in the run's own 0700 directory) trusts the superuser; TCP on
+            # loopback asks the app role for its password.
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "--encoding=UTF8",
+            # Sorting is the apps' job (Python's order); the database's collation is moot.
+            "--locale=C",
+            "--no-sync",  # a cache, rebuilt if lost
+            "--no-instructions",
+        ]  # fmt: skip
+        _run(initdb, owner, base)
         done.touch()
     return template
 
@@ -340,7 +339,9 @@ class Cluster:
                 # the servers first and the database last.
                 start_new_session=True,
                 preexec_fn=in_child,  # noqa: PLW1509 - the child runs no Python threads
-                **owner.popen_args(),  # type: ignore[arg-type]
+                user=owner.uid,
+                group=owner.gid,
+                extra_groups=owner.extra_groups,
             )
             _STARTED.append(self)
 

@@ -47,9 +47,7 @@ def create_role_and_database(admin: psycopg.Connection[tuple[object, ...]]) -> N
         admin.execute(f"CREATE ROLE {APP_USER} LOGIN PASSWORD '{APP_PASSWORD}'")
     admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
     # template0 and UTF8 as TechEmpower creates it: the Japanese fortune must round-trip.
-    admin.execute(
-        f"CREATE DATABASE {DATABASE} OWNER {APP_USER} TEMPLATE template0 ENCODING 'UTF8'"
-    )
+    admin.execute(f"CREATE DATABASE {DATABASE} OWNER {APP_USER} TEMPLATE template0 ENCODING 'UTF8'")
 
 
 def fill(conn: psycopg.Connection[tuple[object, ...]]) -> None:

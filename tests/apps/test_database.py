@@ -19,9 +19,7 @@ from tests.apps.servers import TEST_CORES
 
 pytestmark = pytest.mark.slow
 
-RULE_IDS = [rule.id for rule in contract.DATABASE_RULES] + list(
-    contract.rules_database.COUNTED_IDS
-)
+RULE_IDS = [rule.id for rule in contract.DATABASE_RULES] + list(contract.rules_database.COUNTED_IDS)
 
 
 class OneServer:
@@ -65,9 +63,7 @@ def _rule(rule_id: str, database: cluster.Database) -> Rule:
     ("name", "rule_id"),
     [pytest.param(n, r, id=f"{n}-{r}") for n in frameworks.NAMES for r in RULE_IDS],
 )
-def test_rule(
-    servers: OneServer, database: cluster.Database, name: str, rule_id: str
-) -> None:
+def test_rule(servers: OneServer, database: cluster.Database, name: str, rule_id: str) -> None:
     server = servers.get(name)
     [result] = contract.check((_rule(rule_id, database),), server.port, name)
     assert result.passed, f"{name} {rule_id}: {result.detail}"
@@ -76,10 +72,13 @@ def test_rule(
 @pytest.mark.parametrize("name", frameworks.NAMES)
 def test_without_a_database_the_endpoints_answer_503(name: str) -> None:
     fw = frameworks.get(name)
-    with running(fw, fw.workers(TEST_CORES), extra_env={"DATABASE_URL": ""}) as server:
-        with Client(server.port) as client:
-            for path in ("/db", "/queries?queries=2", "/fortunes", "/updates"):
-                reply = client.get(path)
-                checks.status(reply, 503)
-                checks.error_body(reply)
-            checks.status(client.get("/json"), 200)
+    env = {"DATABASE_URL": ""}
+    with (
+        running(fw, fw.workers(TEST_CORES), extra_env=env) as server,
+        Client(server.port) as client,
+    ):
+        for path in ("/db", "/queries?queries=2", "/fortunes", "/updates"):
+            reply = client.get(path)
+            checks.status(reply, 503)
+            checks.error_body(reply)
+        checks.status(client.get("/json"), 200)

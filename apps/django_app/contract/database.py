@@ -58,7 +58,8 @@ def multiple_queries(request: HttpRequest) -> JsonResponse:
 @require_GET
 @needs_database
 def fortunes(request: HttpRequest) -> HttpResponse:
-    rows = [*Fortune.objects.all(), Fortune(id=0, message="Additional fortune added at request time.")]
+    rows = [*Fortune.objects.all()]
+    rows.append(Fortune(id=0, message="Additional fortune added at request time."))
     rows.sort(key=lambda fortune: fortune.message)
     return render(request, "contract/db_fortunes.html", {"fortunes": rows})
 

@@ -64,7 +64,8 @@ def cheating_port(
     port = ports.free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--worker-class", "gthread", "--threads", "1", "--chdir", str(folder), "cheat:application"],
+         "--worker-class", "gthread", "--threads", "1", "--chdir", str(folder),
+         "cheat:application"],
         env={"DATABASE_URL": database.url, "PATH": "/usr/bin:/bin"},
         start_new_session=True,
     )  # fmt: skip
