@@ -374,11 +374,9 @@ class Cluster:
 
         try:
             with psycopg.connect(self._admin_conninfo("postgres"), autocommit=True) as admin:
-                seed.create_role_and_database(admin)
-            with psycopg.connect(self._admin_conninfo(seed.DATABASE)) as conn:
-                seed.fill(conn)
+                seed.create(admin, self._admin_conninfo(seed.DATABASE))
+            with psycopg.connect(self._admin_conninfo(seed.DATABASE), autocommit=True) as conn:
                 conn.execute("SELECT pg_stat_statements_reset()")
-                conn.commit()
         except psycopg.Error as exc:
             raise DatabaseError(f"seeding {seed.DATABASE} failed: {str(exc).strip()}") from None
 

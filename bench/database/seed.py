@@ -39,44 +39,58 @@ SEED = 0.5
 """setseed() before filling World: every run starts from the same randomNumber values."""
 
 
-def create_role_and_database(admin: psycopg.Connection[tuple[object, ...]]) -> None:
-    """The app's role and an empty `hello_world` (admin: a superuser in autocommit mode)."""
-    exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_USER,)).fetchone()
-    if exists is None:
-        # Identifiers and a password literal cannot be bound parameters in DDL.
-        admin.execute(f"CREATE ROLE {APP_USER} LOGIN PASSWORD '{APP_PASSWORD}'")
-    admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-    # template0 and UTF8 as TechEmpower creates it: the Japanese fortune must round-trip.
-    admin.execute(f"CREATE DATABASE {DATABASE} OWNER {APP_USER} TEMPLATE template0 ENCODING 'UTF8'")
+def literal(text: str) -> str:
+    """A standard SQL string literal (the quote doubled), for the generated SQL files."""
+    return "'" + text.replace("'", "''") + "'"
 
 
-def fill(conn: psycopg.Connection[tuple[object, ...]]) -> None:
-    """Create and fill both spellings of both tables, in one transaction (conn: hello_world)."""
-    with conn.transaction():
-        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-        conn.execute("SELECT setseed(%s)", (SEED,))
-        for world, fortune in TABLES:
-            conn.execute(
-                f"CREATE TABLE {world} (id integer NOT NULL,"
-                " randomNumber integer NOT NULL DEFAULT 0, PRIMARY KEY (id))"
-            )
-            conn.execute(f"GRANT ALL PRIVILEGES ON {world} TO {APP_USER}")
-            # least(): random() < 1, but floor(x + 1) of a value rounded up could reach 10001.
-            conn.execute(
-                f"INSERT INTO {world} (id, randomnumber)"
-                " SELECT x.id, least(floor(random() * %s + 1), %s)"
-                " FROM generate_series(1, %s) AS x(id)",
-                (WORLD_ROWS, WORLD_ROWS, WORLD_ROWS),
-            )
-            conn.execute(
-                f"CREATE TABLE {fortune} (id integer NOT NULL,"
-                " message varchar(2048) NOT NULL, PRIMARY KEY (id))"
-            )
-            conn.execute(f"GRANT ALL PRIVILEGES ON {fortune} TO {APP_USER}")
-            with conn.cursor() as cur:
-                cur.executemany(f"INSERT INTO {fortune} (id, message) VALUES (%s, %s)", FORTUNES)
+def database_statements() -> list[str]:
+    """The app's role and an empty `hello_world`, for a superuser on a fresh cluster; one
+    statement each (CREATE DATABASE cannot run inside a transaction)."""
+    return [
+        f"CREATE ROLE {APP_USER} LOGIN PASSWORD {literal(APP_PASSWORD)}",
+        # template0 and UTF8 as TechEmpower creates it: the Japanese fortune must round-trip.
+        f"CREATE DATABASE {DATABASE} OWNER {APP_USER} TEMPLATE template0 ENCODING 'UTF8'",
+    ]
+
+
+def tables_sql() -> str:
+    """Both spellings of both tables, created and filled in one transaction (in hello_world),
+    as one SQL script: the private cluster runs it, and so does the postgres image's build."""
+    lines = [
+        "BEGIN;",
+        "CREATE EXTENSION IF NOT EXISTS pg_stat_statements;",
+        f"SELECT setseed({SEED});",
+    ]
+    for world, fortune in TABLES:
+        lines += [
+            f"CREATE TABLE {world} (id integer NOT NULL,"
+            " randomNumber integer NOT NULL DEFAULT 0, PRIMARY KEY (id));",
+            f"GRANT ALL PRIVILEGES ON {world} TO {APP_USER};",
+            # least(): floor(random() * n + 1) is at most n for random() < 1; said outright.
+            f"INSERT INTO {world} (id, randomnumber)"
+            f" SELECT x.id, least(floor(random() * {WORLD_ROWS} + 1), {WORLD_ROWS})"
+            f" FROM generate_series(1, {WORLD_ROWS}) AS x(id);",
+            f"CREATE TABLE {fortune} (id integer NOT NULL,"
+            " message varchar(2048) NOT NULL, PRIMARY KEY (id));",
+            f"GRANT ALL PRIVILEGES ON {fortune} TO {APP_USER};",
+            *(
+                f"INSERT INTO {fortune} (id, message) VALUES ({id_}, {literal(message)});"
+                for id_, message in FORTUNES
+            ),
+        ]
     # Planner statistics now, not whenever autovacuum gets to the new tables mid-run.
-    conn.execute("ANALYZE")
+    lines += ["COMMIT;", "ANALYZE;"]
+    return "\n".join(lines) + "\n"
+
+
+def create(admin: psycopg.Connection[tuple[object, ...]], conninfo: str) -> None:
+    """Role, database and tables on a fresh cluster (admin: a superuser in autocommit mode
+    on any database; conninfo: the same superuser on `hello_world`)."""
+    for statement in database_statements():
+        admin.execute(statement.encode())
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(tables_sql().encode())
 
 
 def is_seeded(conn: psycopg.Connection[tuple[object, ...]]) -> str | None:
