@@ -63,7 +63,7 @@ LAYERS: dict[str, DataLayer] = {
     "django": DataLayer(
         "Django ORM",
         "psycopg 3",
-        '"pool": {"min_size": 1, "max_size": 4}',
+        '"pool": {"min_size": 4, "max_size": 4}',
         _PER_THREAD + " (Django 5.1+'s psycopg pool; CONN_MAX_AGE 0, as it requires)",
         "apps/django_app/djangosite/settings.py",
         ("psycopg", "psycopg-binary", "psycopg-pool"),
