@@ -14,7 +14,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +40,8 @@ class ServerProcess:
     """CPUs to pin the server (and every worker it forks) to; None leaves it unpinned."""
     python: str | None = None
     log_path: Path | None = None
+    extra_env: Mapping[str, str] | None = None
+    """More environment for the app, e.g. DATABASE_URL (bench.database)."""
     popen: subprocess.Popen[bytes] | None = field(default=None, init=False)
     started_at: float = field(default=0.0, init=False)
     startup_s: float = field(default=0.0, init=False)
@@ -63,7 +65,12 @@ class ServerProcess:
             fd, name = tempfile.mkstemp(prefix=f"bench-{self.framework.name}-", suffix=".log")
             os.close(fd)
             self.log_path = Path(name)
-        env = {**os.environ, **self.framework.environment(), "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            **self.framework.environment(),
+            **(self.extra_env or {}),
+            "PYTHONUNBUFFERED": "1",
+        }
         with self.log_path.open("wb") as log, interrupts.deferred():
             self.started_at = time.perf_counter()
             self.popen = subprocess.Popen(
@@ -252,13 +259,19 @@ def start_ready(
     cpus: Sequence[int] | None = None,
     ready_timeout: float = 60.0,
     log_path: Path | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> ServerProcess:
     """A started, answering server (the caller stops it). Retries a free port raced away from
     us; a server that fails, or a Ctrl-C while waiting, is stopped before the error goes up."""
     attempts = 1 if port is not None else 3
     for attempt in range(attempts):
         server = ServerProcess(
-            framework, port or ports.free_port(), workers, cpus, log_path=log_path
+            framework,
+            port or ports.free_port(),
+            workers,
+            cpus,
+            log_path=log_path,
+            extra_env=extra_env,
         )
         try:
             # Inside the try: a Ctrl-C held during the spawn is raised at start()'s end.
@@ -283,9 +296,18 @@ def running(
     port: int | None = None,
     cpus: Sequence[int] | None = None,
     ready_timeout: float = 60.0,
+    *,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[ServerProcess]:
     """A started, answering server; always stopped on the way out."""
-    server = start_ready(framework, workers, port=port, cpus=cpus, ready_timeout=ready_timeout)
+    server = start_ready(
+        framework,
+        workers,
+        port=port,
+        cpus=cpus,
+        ready_timeout=ready_timeout,
+        extra_env=extra_env,
+    )
     try:
         yield server
     finally:

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from bottle import Bottle, HTTPError, abort, request, response, view
 
+from bottle_app import database
 from bottle_app.validation import validate_echo
 
 # Bottle looks for views relative to the working directory by default; the server's is not
@@ -72,6 +73,7 @@ def no_sniff() -> None:
 @app.error(415)
 @app.error(422)
 @app.error(500)
+@app.error(503)
 def json_error(error: HTTPError) -> str:
     """JSON instead of Bottle's HTML error page; Bottle keeps the error's headers (Allow)."""
     response.content_type = "application/json"
@@ -131,3 +133,30 @@ def io() -> dict[str, Any]:
     ms = int(raw)
     time.sleep(ms / 1000)  # stands for a blocking database or upstream call
     return {"slept_ms": ms}
+
+
+@app.get("/db")
+def single_query() -> dict[str, Any]:
+    return database.one_world()
+
+
+@app.get("/queries")
+def multiple_queries() -> str:
+    rows = database.worlds(database.query_count(request.query.get("queries")))
+    response.content_type = "application/json"
+    return json.dumps(rows)  # Bottle's JSON plugin serialises dicts only, not lists
+
+
+@app.get("/fortunes")
+@view("db_fortunes", template_lookup=VIEWS)
+def fortunes() -> dict[str, Any]:
+    rows = database.fortunes()
+    response.content_type = "text/html; charset=utf-8"
+    return {"fortunes": rows}
+
+
+@app.get("/updates")
+def updates() -> str:
+    rows = database.update_worlds(database.query_count(request.query.get("queries")))
+    response.content_type = "application/json"
+    return json.dumps(rows)

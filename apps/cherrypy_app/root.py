@@ -9,6 +9,7 @@ import cherrypy
 import jinja2
 from cheroot.errors import MaxSizeExceeded
 
+from . import database
 from .validation import (
     MAX_BODY_BYTES,
     InvalidEcho,
@@ -142,3 +143,28 @@ class Root:
         # A blocking wait, as a handler on cheroot's thread pool waits on its database.
         time.sleep(int(ms) / 1000)
         return {"slept_ms": int(ms)}
+
+    @cherrypy.expose
+    @cherrypy.tools.allow(methods=["GET"])
+    @cherrypy.tools.json_out()
+    def db(self) -> dict[str, Any]:
+        return database.one_world()
+
+    @cherrypy.expose
+    @cherrypy.tools.allow(methods=["GET"])
+    @cherrypy.tools.json_out()
+    def queries(self, queries: str | list[str] | None = None) -> list[dict[str, int]]:
+        return database.worlds(database.query_count(queries))
+
+    @cherrypy.expose
+    @cherrypy.tools.allow(methods=["GET"])
+    def fortunes(self) -> str:
+        rows = database.fortunes()
+        cherrypy.response.headers["Content-Type"] = "text/html; charset=utf-8"
+        return templates.get_template("db_fortunes.html").render(fortunes=rows)
+
+    @cherrypy.expose
+    @cherrypy.tools.allow(methods=["GET"])
+    @cherrypy.tools.json_out()
+    def updates(self, queries: str | list[str] | None = None) -> list[dict[str, int]]:
+        return database.update_worlds(database.query_count(queries))

@@ -15,6 +15,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fastapi_app.database import router as database_router
 from fastapi_app.echo import router as echo_router
 
 
@@ -60,6 +61,7 @@ class NoSniffMiddleware:
 app = FastAPI(redirect_slashes=False)
 app.add_middleware(NoSniffMiddleware)
 app.include_router(echo_router)
+app.include_router(database_router)
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 

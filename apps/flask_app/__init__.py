@@ -6,11 +6,12 @@ Run it with `gunicorn "flask_app:create_app()"` (what `python -m bench serve fla
 from __future__ import annotations
 
 import json
+import os
 
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from flask_app import views
+from flask_app import database, views
 
 
 def create_app() -> Flask:
@@ -20,6 +21,10 @@ def create_app() -> Flask:
     app.url_map.merge_slashes = False
     app.url_map.converters["user_id"] = views.UserIdConverter
     app.register_blueprint(views.bp)
+    # A libpq URI from the environment, as the harness (or a deployment) provides it.
+    app.config["DATABASE_URL"] = os.environ.get("DATABASE_URL")
+    database.init_app(app)
+    app.register_blueprint(database.bp)
     app.register_error_handler(HTTPException, json_error)
     app.after_request(no_sniff)
     return app

@@ -1,4 +1,4 @@
-"""The bare ASGI baseline: /plaintext and /json on a plain ASGI callable, no framework.
+"""The bare ASGI baseline: /plaintext, /json and the database endpoints, no framework.
 
 It is what an ASGI server costs with no framework on top, so reports can show what each
 framework adds. Run: uvicorn raw_asgi.app:application.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from raw_asgi import database
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -36,7 +38,14 @@ async def _http(scope: Scope, send: Send) -> None:
         # Serialised on each request, as the contract asks: no cached bytes.
         body = json.dumps({"message": "Hello, World!"}).encode()
         await _respond(send, 200, b"application/json", body)
-    elif path in ("/plaintext", "/json"):
+    elif path in database.ROUTES and method == "GET":
+        try:
+            body, content_type = await database.ROUTES[path](scope)
+        except database.NoDatabase:
+            await _respond_error(send, 503, "no database: DATABASE_URL is not set")
+            return
+        await _respond(send, 200, content_type, body)
+    elif path in ("/plaintext", "/json", *database.ROUTES):
         await _respond_error(send, 405, "Method Not Allowed", [(b"allow", b"GET")])
     else:
         await _respond_error(send, 404, "Not Found")
@@ -72,12 +81,13 @@ async def _respond(
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
-    # Nothing to set up or tear down, but a server that sends lifespan events expects each
-    # to be acknowledged.
+    # The database pool opens and closes with the event loop that serves the requests.
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            await database.open_pool()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            await database.close_pool()
             await send({"type": "lifespan.shutdown.complete"})
             return

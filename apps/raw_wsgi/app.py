@@ -1,4 +1,4 @@
-"""The bare WSGI baseline: a plain callable with /plaintext and /json only.
+"""The bare WSGI baseline: a plain callable with /plaintext, /json and the database endpoints.
 
 What a framework costs is measured over this: the same server, the same bytes, no framework.
 """
@@ -9,14 +9,16 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from raw_wsgi import database
+
 StartResponse = Callable[..., Any]
 
 
-def plaintext() -> tuple[bytes, str]:
+def plaintext(environ: dict[str, Any]) -> tuple[bytes, str]:
     return b"Hello, World!", "text/plain; charset=utf-8"
 
 
-def hello_json() -> tuple[bytes, str]:
+def hello_json(environ: dict[str, Any]) -> tuple[bytes, str]:
     return json.dumps({"message": "Hello, World!"}).encode(), "application/json"
 
 
@@ -24,9 +26,13 @@ def error(detail: str) -> tuple[bytes, str]:
     return json.dumps({"detail": detail}).encode(), "application/json"
 
 
-ROUTES: dict[str, Callable[[], tuple[bytes, str]]] = {
+ROUTES: dict[str, Callable[[dict[str, Any]], tuple[bytes, str]]] = {
     "/plaintext": plaintext,
     "/json": hello_json,
+    "/db": database.db,
+    "/queries": database.queries,
+    "/fortunes": database.fortunes,
+    "/updates": database.updates,
 }
 
 
@@ -41,8 +47,12 @@ def application(environ: dict[str, Any], start_response: StartResponse) -> Itera
         body, content_type = error("Method Not Allowed")
         headers.append(("Allow", "GET"))
     else:
-        status = "200 OK"
-        body, content_type = handler()
+        try:
+            body, content_type = handler(environ)
+            status = "200 OK"
+        except database.NoDatabase:
+            status = "503 Service Unavailable"
+            body, content_type = error("no database: DATABASE_URL is not set")
     headers += [("Content-Type", content_type), ("Content-Length", str(len(body)))]
     start_response(status, headers)
     return [body]

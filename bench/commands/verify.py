@@ -5,14 +5,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench import frameworks
 from bench.commands import options
 from bench.errors import BenchError, UsageError
 
+if TYPE_CHECKING:
+    from bench.database.cluster import Database
+
 HELP = "check every app against the HTTP contract over real HTTP (exit 1 on any failure)"
+
+
+def _database_ids() -> list[str]:
+    from bench.contract import rules_database
+
+    return [r.id for r in rules_database.RULES] + list(rules_database.COUNTED_IDS)
+
+
+DATABASE_IDS = _database_ids()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,6 +41,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--cores", type=options.cores, default=None, help="core budget for the worker formula"
+    )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="use this loopback PostgreSQL (seeded hello_world) instead of starting a private one",
+    )
+    parser.add_argument(
+        "--no-database",
+        action="store_true",
+        help="skip the database endpoints (contract v1 rules only)",
     )
 
 
@@ -55,17 +79,29 @@ def parse_target(url: str) -> tuple[str, int]:
     return target.host, target.port
 
 
-def _check_one(fw: frameworks.Framework, cores: int, target: tuple[str, int] | None) -> Outcome:
+def _check_one(
+    fw: frameworks.Framework,
+    cores: int,
+    target: tuple[str, int] | None,
+    database: Database | None = None,
+) -> Outcome:
     from bench import contract
     from bench.server import running
 
+    def rules_at(port: int, host: str = frameworks.HOST) -> list[contract.RuleResult]:
+        results = contract.verify(port, fw, host=host)
+        if database is not None:
+            results += contract.verify_database(port, fw, database.admin, host=host)
+        return results
+
     outcome = Outcome(fw.name)
+    env = database.app_environment() if database is not None else None
     try:
         if target is not None:
-            results = contract.verify(target[1], fw, host=target[0])
+            results = rules_at(target[1], target[0])
         else:
-            with running(fw, fw.workers(cores)) as server:
-                results = contract.verify(server.port, fw)
+            with running(fw, fw.workers(cores), extra_env=env) as server:
+                results = rules_at(server.port)
     except BenchError as exc:  # a server that does not start fails this framework only
         outcome.error = str(exc).strip() or repr(exc)  # with the server log's tail: the why
         return outcome
@@ -86,7 +122,11 @@ def _table(outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
         table.add_column(outcome.framework, justify="center", no_wrap=True)
     verdicts = {o.framework: {rule_id: ok for rule_id, ok, _ in o.results} for o in outcomes}
-    for each in contract.RULES:
+    rule_ids = [r.id for r in contract.RULES]
+    if any(rule_id in verdicts[o.framework] for o in outcomes for rule_id in DATABASE_IDS):
+        rule_ids += DATABASE_IDS
+    for rule_id in rule_ids:
+        each = contract.rule(rule_id)
         cells = []
         for outcome in outcomes:
             fw = frameworks.get(outcome.framework)
@@ -132,6 +172,8 @@ def _write_json(path: Path, outcomes: list[Outcome]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bench.database import cluster, external
+
     names = options.names(args.frameworks)
     chosen = frameworks.select(names)
     target = None
@@ -143,8 +185,20 @@ def run(args: argparse.Namespace) -> int:
         parsed = targets.parse_target(args.target)
         targets.require_listening(parsed)  # one line, not a failure per rule, when none is there
         target = parsed.host, parsed.port
+    if args.database_url is not None:
+        external.parse(args.database_url)  # a bad URL is a usage error before anything starts
     cores = args.cores or len(os.sched_getaffinity(0))
-    outcomes = [_check_one(fw, cores, target) for fw in chosen]
+    with ExitStack() as stack:
+        database: Database | None = None
+        if args.database_url is not None:
+            database = external.existing(args.database_url)
+        elif target is not None and not args.no_database:
+            # The app is already running with whatever database it was given: only that one
+            # can show its statement counts.
+            print("database endpoints not checked: with --target, name its --database-url")
+        elif not args.no_database:
+            database = stack.enter_context(cluster.running())
+        outcomes = [_check_one(fw, cores, target, database) for fw in chosen]
     _table(outcomes)
     if args.json is not None:
         _write_json(args.json, outcomes)

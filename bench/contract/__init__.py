@@ -7,13 +7,14 @@ each measured trial. Both talk to an app already listening on host:port.
 from __future__ import annotations
 
 from bench import frameworks
-from bench.contract import rules_common, rules_echo, rules_pages, rules_users
+from bench.contract import rules_common, rules_database, rules_echo, rules_pages, rules_users
 from bench.contract.client import Client
 from bench.contract.rule import Rule, RuleResult
 from bench.frameworks import HOST, Framework
 
-CONTRACT_VERSION = 1
-"""Bump when a rule changes meaning: results record the version they were verified against."""
+CONTRACT_VERSION = 2
+"""Bump when a rule changes meaning: results record the version they were verified against.
+2: the database endpoints (DATABASE_RULES, checked by verify_database)."""
 
 RULES: tuple[Rule, ...] = (
     *rules_common.RULES,
@@ -37,7 +38,10 @@ SMOKE: tuple[str, ...] = (
 )
 """A few cheap rules, one per endpoint and error class: wrong app or broken build, not rigour."""
 
-_BY_ID = {rule.id: rule for rule in RULES}
+DATABASE_RULES: tuple[Rule, ...] = rules_database.RULES
+"""The database endpoints' HTTP rules; `verify_database` adds those that read the database."""
+
+_BY_ID = {rule.id: rule for rule in (*RULES, *DATABASE_RULES, *rules_database.counted(""))}
 
 
 def rules_for(framework: Framework | str) -> tuple[Rule, ...]:
@@ -69,6 +73,16 @@ def verify(port: int, framework: Framework | str, host: str = HOST) -> list[Rule
     return check(rules_for(framework), port, framework, host)
 
 
+def verify_database(
+    port: int, framework: Framework | str, admin: str, host: str = HOST
+) -> list[RuleResult]:
+    """The database endpoints' rules, the counted ones too (`admin` reads pg_stat_statements).
+
+    Nothing else may use the database meanwhile: the counts would include its statements.
+    """
+    return check((*DATABASE_RULES, *rules_database.counted(admin)), port, framework, host)
+
+
 def smoke(port: int, framework: Framework | str, host: str = HOST) -> list[RuleResult]:
     """The smoke subset that binds `framework` (a fraction of a second)."""
     chosen = set(SMOKE)
@@ -77,6 +91,7 @@ def smoke(port: int, framework: Framework | str, host: str = HOST) -> list[RuleR
 
 __all__ = [
     "CONTRACT_VERSION",
+    "DATABASE_RULES",
     "RULES",
     "SMOKE",
     "Rule",
@@ -86,4 +101,5 @@ __all__ = [
     "rules_for",
     "smoke",
     "verify",
+    "verify_database",
 ]

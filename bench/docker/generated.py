@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.docker import compose, dockerfile, requirements
+from bench.docker import compose, dockerfile, postgres, requirements
 from bench.docker.spec import specs
 from bench.frameworks import ROOT
 
@@ -17,6 +17,9 @@ def render_all(compose_path: Path) -> dict[Path, str]:
     for spec in specs():
         files[ROOT / spec.dockerfile] = dockerfile.render(spec)
         files[ROOT / spec.requirements] = requirements.render(spec.framework, lock)
+    files[ROOT / postgres.DOCKERFILE] = postgres.dockerfile()
+    files[ROOT / postgres.DATABASE_SQL] = postgres.database_sql()
+    files[ROOT / postgres.TABLES_SQL] = postgres.tables_sql()
     return files
 
 

@@ -74,13 +74,54 @@ SCENARIOS: dict[str, Scenario] = {
         ),
     )
 }
+# TechEmpower's database tests (contract v2), `queries` and `updates` at its counts 1-20. They
+# need PostgreSQL: bench.database.cluster.running() gives the URL the servers get (extra_env).
+QUERY_COUNTS = (1, 5, 10, 15, 20)
+SCENARIOS.update(
+    {
+        s.name: s
+        for s in (
+            Scenario("db", (Request("/db", "/db"),), "GET /db: one random World row"),
+            *(
+                Scenario(
+                    f"queries-{n}",
+                    (Request(f"/queries?queries={n}", f"/queries?queries={n}"),),
+                    f"GET /queries?queries={n}: {n} World rows, one query each",
+                )
+                for n in QUERY_COUNTS
+            ),
+            Scenario(
+                "fortunes", (Request("/fortunes", "/fortunes"),), "GET /fortunes: 12 rows + 1, page"
+            ),
+            *(
+                Scenario(
+                    f"updates-{n}",
+                    (Request(f"/updates?queries={n}", f"/updates?queries={n}"),),
+                    f"GET /updates?queries={n}: {n} rows read and written back",
+                )
+                for n in QUERY_COUNTS
+            ),
+        )
+    }
+)
+DATABASE_SCENARIOS: tuple[str, ...] = (
+    "db",
+    *(f"queries-{n}" for n in QUERY_COUNTS),
+    "fortunes",
+    *(f"updates-{n}" for n in QUERY_COUNTS),
+)
+"""Scenarios whose servers need DATABASE_URL (the baselines serve these too)."""
 SCENARIO_NAMES: tuple[str, ...] = tuple(SCENARIOS)
 BASELINE_SCENARIOS: tuple[str, ...] = ("plaintext", "json")
 """The bare baselines implement only these endpoints (CONTRACT.md)."""
 
 
 def scenarios_for(framework: Framework, wanted: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(s for s in wanted if not framework.baseline or s in BASELINE_SCENARIOS)
+    return tuple(
+        s
+        for s in wanted
+        if not framework.baseline or s in BASELINE_SCENARIOS or s in DATABASE_SCENARIOS
+    )
 
 
 @dataclass(frozen=True)

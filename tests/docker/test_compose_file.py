@@ -10,6 +10,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from bench import frameworks
+from bench.docker import postgres
 from bench.docker.spec import ContainerSpec
 from bench.frameworks import ROOT
 
@@ -29,7 +30,9 @@ def _config() -> dict[str, Any]:
 
 def test_compose_config_is_valid_and_matches_the_registry() -> None:
     services = _config()["services"]
-    assert sorted(services) == sorted(frameworks.NAMES)
+    assert sorted(services) == sorted([*frameworks.NAMES, postgres.SERVICE])
+    database = services.pop(postgres.SERVICE)
+    assert database["network_mode"] == "host" and database["cpuset"] != services["flask"]["cpuset"]
     for fw in frameworks.FRAMEWORKS:
         service = services[fw.name]
         spec = ContainerSpec(fw)
@@ -37,6 +40,7 @@ def test_compose_config_is_valid_and_matches_the_registry() -> None:
         assert service["build"]["dockerfile"] == spec.dockerfile
         assert service["build"]["network"] == "host"
         assert service["environment"]["PORT"] == str(fw.port)
+        assert service["environment"]["DATABASE_URL"] == postgres.DATABASE_URL
         # Loopback only: the host network (the servers bind 127.0.0.1), no published ports.
         assert service["network_mode"] == "host"
         assert "ports" not in service and "networks" not in service

@@ -24,6 +24,16 @@ def test_hadolint_passes(fw: frameworks.Framework) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_hadolint_passes_on_the_postgres_image() -> None:
+    from bench.docker import postgres
+
+    done = subprocess.run(
+        [str(HADOLINT), "--failure-threshold", "info", str(ROOT / postgres.DOCKERFILE)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_hadolint_would_catch_a_bad_dockerfile(tmp_path: Path) -> None:
     bad = tmp_path / "Dockerfile"
     bad.write_text("FROM python:latest\nRUN apt-get install curl\nCMD python app.py\n")

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import converters, views
+from . import converters, database, views
 
 register_converter(converters.UserIdConverter, "user_id")
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("template", views.template),
     path("cookie", views.cookie),
     path("io", views.io),
+    path("db", database.single_query),
+    path("queries", database.multiple_queries),
+    path("fortunes", database.fortunes),
+    path("updates", database.updates),
 ]

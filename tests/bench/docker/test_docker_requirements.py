@@ -47,5 +47,11 @@ def test_committed_requirements_agree_with_the_lock(fw: frameworks.Framework) ->
     assert roots <= set(entries)
 
 
-def test_a_baseline_installs_only_its_server() -> None:
-    assert requirements.closure(frameworks.get("raw-wsgi")) == ["gunicorn"]
+def test_a_baseline_installs_only_its_server_and_the_bare_driver() -> None:
+    assert requirements.closure(frameworks.get("raw-wsgi")) == [
+        "gunicorn",
+        "psycopg",
+        "psycopg-binary",
+        "psycopg-pool",
+        "typing-extensions",
+    ]
