@@ -27,6 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--frameworks", help=f"comma-separated subset of {', '.join(frameworks.NAMES)}"
     )
     parser.add_argument(
+        "--servers",
+        default="default",
+        help="NAME,... | all | default: the servers each framework is measured on "
+        f"(names: {', '.join(frameworks.SERVER_NAMES)}; default: each framework's own)",
+    )
+    parser.add_argument(
         "--scenarios", help=f"comma-separated subset of {', '.join(SCENARIO_NAMES)}"
     )
     parser.add_argument(
@@ -90,6 +96,12 @@ def build_config(args: argparse.Namespace) -> tuple[RunConfig, bool]:
     names = _csv(args.frameworks) if args.frameworks else frameworks.NAMES
     for name in names:
         frameworks.get(name)
+    servers = frameworks.parse_servers(args.servers)
+    chosen = frameworks.deployments(names, servers)
+    if not chosen:
+        raise UsageError(
+            f"no valid pair: --servers {args.servers} serves none of {', '.join(names)}"
+        )
     scenarios = check_scenarios(_csv(args.scenarios)) if args.scenarios else SCENARIO_NAMES
     rates: tuple[float, ...] = ()
     if args.rate:
@@ -111,8 +123,11 @@ def build_config(args: argparse.Namespace) -> tuple[RunConfig, bool]:
         raise UsageError(f"--deployment must be local or docker, got {args.deployment!r}")
     target = None
     if args.target:
-        if len(names) != 1:
-            raise UsageError("--target drives one app: give exactly one --frameworks NAME")
+        if len(names) != 1 or len(chosen) != 1:
+            raise UsageError(
+                "--target drives one app on one server: give exactly one --frameworks NAME "
+                "(and at most one --servers NAME)"
+            )
         target = parse_target(args.target, args.target_cgroup)
     elif args.target_cgroup:
         raise UsageError("--target-cgroup needs --target")
@@ -136,6 +151,7 @@ def build_config(args: argparse.Namespace) -> tuple[RunConfig, bool]:
         rates=rates,
         target=target,
         extra={"users": users} if users else {},
+        servers=servers,
     )
     return config, bool(args.skip_facts)
 

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     # As for CherryPy: without this, cheroot answers Connection: close whenever more than 10
     # idle keep-alive connections wait, and the contract needs persistent connections.
-    server.keep_alive_conn_limit = None
+    server.keep_alive_conn_limit = None  # type: ignore[assignment]  # cheroot: None = no limit
 
     def stop(signum: int, frame: FrameType | None) -> None:
         server.stop()

@@ -103,10 +103,10 @@ class Run:
     # -- planning ---------------------------------------------------------------------------
     def plan(self) -> tuple[list[Visit], float]:
         cfg = self.config
-        chosen = frameworks.select(cfg.frameworks)
+        chosen = frameworks.deployments(cfg.frameworks, cfg.servers)
         users = tuple(cfg.extra.get("users", ()))
         cells = {
-            fw.name: cells_for(fw, cfg.profile, cfg.scenarios, cfg.rates, users) for fw in chosen
+            fw.label: cells_for(fw, cfg.profile, cfg.scenarios, cfg.rates, users) for fw in chosen
         }
         visits = interleave(chosen, cfg.profile.rounds, cfg.seed, cells)
         seconds = planned_seconds(visits, cfg.profile, starts_servers=cfg.target is None)
@@ -254,10 +254,11 @@ class Run:
     def _skip(
         self, fw: Framework, round_: int, reason: str, rules: list[str], detail: str = ""
     ) -> None:
-        entry = {"framework": fw.name, "round": round_, "reason": reason, "failed_rules": rules}
+        entry = {"framework": fw.name, "server": fw.server, "round": round_, "reason": reason,
+                 "failed_rules": rules}  # fmt: skip
         self.document["skipped"].append({**entry, "detail": detail} if detail else entry)
         self.console.print(
-            f"{fw.name}: {reason}; not measured in round {round_ + 1}", highlight=False
+            f"{fw.label}: {reason}; not measured in round {round_ + 1}", highlight=False
         )
         assert self.store is not None
         self.store.write_run(self.document)
@@ -271,11 +272,12 @@ class Run:
             yield Endpoint(cfg.target.host, cfg.target.port, source)
             return
         assert self.store is not None
-        log = self.store.path / "servers" / f"{fw.name}-r{round_}.log"
+        log = self.store.path / "servers" / f"{fw.label}-r{round_}.log"
         log.parent.mkdir(exist_ok=True)
         server = start_server(fw, cfg.server_cpus, log_path=log)
         self.document["starts"].append(
-            {"framework": fw.name, "round": round_, "port": server.port, "command": server.command,
+            {"framework": fw.name, "server": fw.server, "round": round_, "port": server.port,
+             "command": server.command,
              "startup_s": server.startup_s, "log": str(log.relative_to(self.store.path))}
         )  # fmt: skip
         try:
@@ -292,6 +294,7 @@ class Run:
         failed = [r.rule_id for r in results if not r.passed]
         entry = {
             "framework": fw.name,
+            "server": fw.server,
             "round": round_,
             "rules": len(results),
             "failed": failed,
@@ -338,7 +341,7 @@ class Run:
 
     def _one(self, at: Turn, cell: Cell) -> None:
         rate = self._rate_of(cell)
-        sample_id = f"{at.framework.name}-{cell.key}-t{at.round}"
+        sample_id = f"{at.framework.label}-{cell.key}-t{at.round}"
         m = self._measure(self._spec(sample_id, cell, rate, capacity=False), at.endpoint)
         self._row(at, cell, m)
 
@@ -348,7 +351,7 @@ class Run:
         gen_cores = len(self.config.generator_cpus)
 
         def step(rate: float) -> capacity.StepOutcome:
-            sample_id = f"{at.framework.name}-{cell.key}-t{at.round}-s{len(measured)}"
+            sample_id = f"{at.framework.label}-{cell.key}-t{at.round}-s{len(measured)}"
             m = self._measure(self._spec(sample_id, cell, rate, capacity=True), at.endpoint)
             measured.append(m)
             return capacity.StepOutcome(

@@ -53,7 +53,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Visit:
-    """One framework's turn in one round: start its server once, measure every cell, stop."""
+    """One deployment's turn in one round: start its server once, measure every cell, stop."""
 
     round: int
     framework: Framework
@@ -78,6 +78,8 @@ def cells_for(
     profile's own list leaves them out: a named scenario is never dropped silently.
     """
     allowed = set(scenarios_for(framework, scenarios))
+    if framework.server_spec.scenarios is not None:  # a server for one question (gevent: /io)
+        allowed &= set(framework.server_spec.scenarios)
     explicit = scenarios != SCENARIO_NAMES and profile.rate_scenarios
     named = tuple(s for s in scenarios if s != "io") if explicit else ()
     cells: list[Cell] = []
@@ -103,17 +105,18 @@ def interleave(
     seed: int,
     cells: dict[str, tuple[Cell, ...]],
 ) -> list[Visit]:
-    """Round-robin over frameworks, in a seeded random order per round.
+    """Round-robin over deployments (frameworks on their servers), in a seeded random order
+    per round; `cells` is keyed by each deployment's label (its name on its default server).
 
     Shuffling each round spreads slow drifts of the machine (thermal, other tenants) over all
-    frameworks instead of always penalising whoever comes last; the seed makes it repeatable.
+    deployments instead of always penalising whoever comes last; the seed makes it repeatable.
     """
     rng = random.Random(seed)
     visits: list[Visit] = []
     for r in range(rounds):
         order = list(frameworks)
         rng.shuffle(order)
-        visits.extend(Visit(r, fw, cells[fw.name]) for fw in order if cells[fw.name])
+        visits.extend(Visit(r, fw, cells[fw.label]) for fw in order if cells[fw.label])
     return visits
 
 
