@@ -47,5 +47,23 @@ def test_committed_requirements_agree_with_the_lock(fw: frameworks.Framework) ->
     assert roots <= set(entries)
 
 
-def test_a_baseline_installs_only_its_server() -> None:
-    assert requirements.closure(frameworks.get("raw-wsgi")) == ["gunicorn"]
+def test_a_baseline_installs_only_its_servers() -> None:
+    from bench.facts import closure
+
+    raw = frameworks.get("raw-wsgi")
+    servers = [d for s in frameworks.servers_for(raw.app) for d in s.distributions]
+    assert requirements.closure(raw) == closure(tuple(servers))
+    assert {"gunicorn", "granian", "cheroot"} <= set(requirements.closure(raw))
+    assert "uvicorn" not in requirements.closure(raw)  # an ASGI server: not one raw WSGI runs on
+
+
+def test_an_image_holds_every_server_its_app_runs_on() -> None:
+    django = frameworks.get("django")
+    assert set(requirements.roots(django)) >= {
+        "django",
+        "gunicorn",
+        "granian",
+        "uvicorn",
+        "cheroot",
+    }
+    assert "uvicorn" not in requirements.roots(frameworks.get("flask"))
