@@ -222,7 +222,7 @@ def run(args: argparse.Namespace) -> int:
     failed = [o for o in outcomes if not o.passed]
     if failed:
         summary = ", ".join(o.summary() for o in failed)
-        print(f"contract: {len(failed)} of {len(outcomes)} apps FAIL (not measurable): {summary}")
+        print(f"contract: {len(failed)} of {len(outcomes)} pairs FAIL (not measurable): {summary}")
         return 1
-    print(f"contract: all {len(outcomes)} apps pass every rule that binds them")
+    print(f"contract: all {len(outcomes)} pairs pass every rule that binds them")
     return 0
