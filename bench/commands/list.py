@@ -60,10 +60,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     shown = frameworks.SERVERS
     width = max(len(s.name) for s in shown)
-    print(f"{'':<9} {'port':<5} " + " ".join(f"{s.name:<{width}}" for s in shown))
+    print((f"{'':<9} {'port':<5} " + " ".join(f"{s.name:<{width}}" for s in shown)).rstrip())
     for app in frameworks.APPS:
         cells = " ".join(f"{_cell(app, s):<{width}}" for s in shown)
-        print(f"{app.name:<9} {app.port:<5} {cells}")
+        print(f"{app.name:<9} {app.port:<5} {cells}".rstrip())
     print(f"\nworker formulas for {args.cores} core(s):")
     for server in shown:
         workers = server.workers(args.cores)
