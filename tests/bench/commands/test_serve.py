@@ -194,3 +194,32 @@ def test_bad_server_choice_is_one_line_and_exit_2(args: tuple[str, ...], expecte
     assert done.returncode == 2
     [line] = done.stderr.strip().splitlines()
     assert expected in line
+
+
+@pytest.mark.parametrize(
+    ("name", "server", "signum"),
+    [
+        ("flask", "cheroot", signal.SIGTERM),
+        ("raw-wsgi", "granian", signal.SIGINT),
+        ("raw-asgi", "granian", signal.SIGTERM),
+        ("django", "gunicorn-gevent", signal.SIGTERM),
+    ],
+)
+def test_a_signal_stops_every_server_of_the_matrix(
+    name: str, server: str, signum: signal.Signals
+) -> None:
+    port = ports.free_port()
+    proc = serve(name, "--server", server, "--port", str(port), "--workers", "2")
+    try:
+        wait_ready(proc)
+        assert probe(port) == 200
+        tree = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(signum)
+        assert proc.wait(timeout=15) == 0
+        _, alive = psutil.wait_procs(tree, timeout=5)
+        assert not [p.pid for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+        assert probe(port) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
