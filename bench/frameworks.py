@@ -142,6 +142,8 @@ class Server:
     """What a reading on this server means, when that is not the obvious."""
     scenarios: tuple[str, ...] | None = None
     """Only these scenarios are measured on it (None: every scenario of the app)."""
+    threads_option: bool = True
+    """It takes a thread count (gthread, granian's WSGI blocking threads, cheroot's pool)."""
 
     @property
     def one_process(self) -> bool:
@@ -157,6 +159,8 @@ class Server:
             if value is not None and value < 1:
                 raise UsageError(f"{flag} must be at least 1, got {value}")
         f = self.formula
+        if not self.threads_option and threads not in (None, f.threads):
+            raise UsageError(f"{self.name} has no thread count to set; give --workers only")
         if self.one_process and override is not None:
             # One process by design: --workers has always sized cheroot's thread pool.
             if threads is not None:
@@ -231,6 +235,7 @@ SERVERS: tuple[Server, ...] = (
         note="the sync worker answers every request with Connection: close (by design, "
         "design.rst), so every reading includes a new TCP connection per request: compare it "
         "with another server only for that; the keep-alive rule does not bind it",
+        threads_option=False,
     ),
     Server(
         name="gunicorn-gevent",
@@ -251,6 +256,7 @@ SERVERS: tuple[Server, ...] = (
         in_matrix=False,
         note="for /io only: the waits of a WSGI app cooperate, as an async server's would",
         scenarios=("io",),
+        threads_option=False,
     ),
     Server(
         name="granian-wsgi",
@@ -285,6 +291,7 @@ SERVERS: tuple[Server, ...] = (
             recommendation="granian README, 'Workers and threads': 'matching the amount of "
             "CPU cores for the workers is generally the best starting point'",
         ),
+        threads_option=False,
     ),
     Server(
         name="uvicorn",
@@ -301,6 +308,7 @@ SERVERS: tuple[Server, ...] = (
             recommendation="uvicorn docs/deployment.md: run several worker processes, "
             "typically one per core ('--workers')",
         ),
+        threads_option=False,
     ),
     Server(
         name="cheroot",
@@ -619,8 +627,8 @@ def get_server(name: str) -> Server:
     try:
         return _SERVERS_BY_NAME[name]
     except KeyError:
-        valid = ", ".join((*SERVER_NAMES, *SERVER_FAMILIES))
-        raise UsageError(f"unknown server {name!r}; valid: {', '.join([valid])}") from None
+        names = ", ".join((*SERVER_NAMES, *SERVER_FAMILIES))
+        raise UsageError(f"unknown server {name!r}; valid: {names}") from None
 
 
 def valid(app: App, server: Server) -> bool:

@@ -236,6 +236,10 @@ def test_workers_and_threads_overrides() -> None:
         cherrypy.workers(1, 4, threads=6)
     with pytest.raises(UsageError):
         fw.workers(1, threads=0)
+    for no_threads in ("uvicorn", "granian-asgi", "gunicorn-sync", "gunicorn-gevent"):
+        with pytest.raises(UsageError, match="no thread count"):
+            frameworks.get_server(no_threads).workers(1, threads=4)
+    assert frameworks.deployment("flask", "granian").workers(1, threads=8).threads == 8
 
 
 def test_the_workers_sweep_is_data_the_runner_iterates() -> None:

@@ -180,6 +180,7 @@ def test_django_under_asgi_awaits_in_io() -> None:
         (("fastapi", "--server", "gunicorn"), "fastapi runs on"),
         (("flask", "--server", "nginx"), "unknown server"),
         (("cherrypy", "--workers", "2", "--threads", "3"), "one process"),
+        (("fastapi", "--threads", "3"), "no thread count"),
     ],
 )
 def test_bad_server_choice_is_one_line_and_exit_2(args: tuple[str, ...], expected: str) -> None:
