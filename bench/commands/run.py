@@ -29,6 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     options.names_option(parser, "--scenarios", f"a subset of {', '.join(SCENARIO_NAMES)}")
     parser.add_argument(
+        "--servers",
+        default="default",
+        help="NAME,... | all | default: the servers each framework is measured on "
+        f"(names: {', '.join(frameworks.SERVER_NAMES)}; default: each framework's own)",
+    )
+    parser.add_argument(
         "--users",
         nargs="+",
         action="extend",
@@ -118,6 +124,12 @@ def build_config(args: argparse.Namespace) -> tuple[RunConfig, bool]:
     names = options.names(args.frameworks) or frameworks.NAMES
     for name in names:
         frameworks.get(name)
+    servers = frameworks.parse_servers(args.servers)
+    chosen = frameworks.deployments(names, servers)
+    if not chosen:
+        raise UsageError(
+            f"no valid pair: --servers {args.servers} serves none of {', '.join(names)}"
+        )
     scenarios = options.names(args.scenarios)
     scenarios = check_scenarios(scenarios) if scenarios else SCENARIO_NAMES
     # A rate above ten million requests/s is a typo: no generator here comes near it.
@@ -127,8 +139,11 @@ def build_config(args: argparse.Namespace) -> tuple[RunConfig, bool]:
     )
     target = None
     if args.target:
-        if len(names) != 1:
-            raise UsageError("--target drives one app: give exactly one --frameworks NAME")
+        if len(names) != 1 or len(chosen) != 1:
+            raise UsageError(
+                "--target drives one app on one server: give exactly one --frameworks NAME "
+                "(and at most one --servers NAME)"
+            )
         target = parse_target(args.target, args.target_cgroup)
     elif args.target_cgroup:
         raise UsageError("--target-cgroup needs --target")
@@ -152,6 +167,7 @@ def build_config(args: argparse.Namespace) -> tuple[RunConfig, bool]:
         rates=rates,
         target=target,
         extra={**({"users": users} if users else {}), **({"strict": True} if args.strict else {})},
+        servers=servers,
     )
     return config, bool(args.skip_facts)
 

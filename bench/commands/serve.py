@@ -1,4 +1,5 @@
-"""`python -m bench serve FRAMEWORK`: the app under its production server, in the foreground."""
+"""`python -m bench serve FRAMEWORK [--server NAME]`: the app under a production server, in the
+foreground (its default server unless --server names another it runs on)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,17 @@ HELP = "run one app under its production server on 127.0.0.1 until SIGINT/SIGTER
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("framework", help=f"one of: {', '.join(frameworks.NAMES)}")
+    parser.add_argument(
+        "--server",
+        help=f"one of: {', '.join((*frameworks.SERVER_NAMES, *frameworks.SERVER_FAMILIES))} "
+        "(default: the framework's own default server)",
+    )
     parser.add_argument("--port", type=options.port, help="default: the registry's port")
     parser.add_argument(
-        "--workers", type=options.integer(1, 1024), help="override the worker formula"
+        "--workers", type=options.integer(1, 1024), help="override the worker formula's processes"
+    )
+    parser.add_argument(
+        "--threads", type=options.integer(1, 1024), help="override the worker formula's threads"
     )
     parser.add_argument(
         "--cores",
@@ -39,16 +48,16 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    fw = frameworks.get(args.framework)
+    fw = frameworks.deployment(args.framework, args.server)
     cores = args.cores or len(os.sched_getaffinity(0))
-    workers = fw.workers(cores, args.workers)
+    workers = fw.workers(cores, args.workers, args.threads)
     server = ServerProcess(fw, args.port or fw.port, workers)
     previous = {s: signal.signal(s, _raise_stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         server.start()
         seconds = server.wait_ready()
         print(
-            f"{fw.name} on http://{frameworks.HOST}:{server.port} ({fw.server}, "
+            f"{fw.name} on http://{frameworks.HOST}:{server.port} ({fw.server} {fw.interface}, "
             f"{workers.formula}); ready in {seconds:.2f}s; Ctrl-C stops it",
             flush=True,
         )

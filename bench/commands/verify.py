@@ -1,4 +1,5 @@
-"""`python -m bench verify [FRAMEWORK ...]`: every contract rule, over real HTTP, per app."""
+"""`python -m bench verify [FRAMEWORK ...] [--servers ...]`: every contract rule, over real HTTP,
+for every valid (app, server) pair; a pair that fails is listed and not measured."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from bench.commands import options
 from bench.errors import BenchError, UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from bench.contract.rule import Rule
     from bench.database.cluster import Database
 
 HELP = "check every app against the HTTP contract over real HTTP (exit 1 on any failure)"
@@ -40,6 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="check an app already running at this loopback URL (exactly one FRAMEWORK)",
     )
     parser.add_argument(
+        "--servers",
+        default="all",
+        help="NAME,... | all (every server of the matrix each app runs on) | default "
+        f"(each app's own); names: {', '.join(frameworks.SERVER_NAMES)}; default: all",
+    )
+    parser.add_argument(
         "--cores", type=options.cores, default=None, help="core budget for the worker formula"
     )
     parser.add_argument(
@@ -54,11 +64,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+WIDE = 8
+"""More pairs than this: one row per pair instead of one column per pair."""
+
+
 @dataclass
 class Outcome:
-    """One framework's verification: its rule results, or why it could not be checked."""
+    """One deployment's verification: its rule results, or why it could not be checked."""
 
     framework: str
+    """The deployment's label: the app's name on its default server, else name@server."""
     error: str | None = None
     results: list[tuple[str, bool, str]] = field(default_factory=list)
 
@@ -79,6 +94,17 @@ def parse_target(url: str) -> tuple[str, int]:
     return target.host, target.port
 
 
+def rules_for(fw: frameworks.Deployment) -> tuple[Rule, ...]:
+    """The rules that bind the app; a server that closes every connection by design (gunicorn's
+    sync worker) cannot keep one alive, whatever the app does, so that rule does not bind it."""
+    from bench import contract
+
+    rules = contract.rules_for(fw)
+    if not fw.server_spec.keeps_alive:
+        rules = tuple(r for r in rules if r.id != "keepalive.persistent")
+    return rules
+
+
 def _check_one(
     fw: frameworks.Framework,
     cores: int,
@@ -89,12 +115,12 @@ def _check_one(
     from bench.server import running
 
     def rules_at(port: int, host: str = frameworks.HOST) -> list[contract.RuleResult]:
-        results = contract.verify(port, fw, host=host)
+        results = contract.check(rules_for(fw), port, fw, host=host)
         if database is not None:
             results += contract.verify_database(port, fw, database.admin, host=host)
         return results
 
-    outcome = Outcome(fw.name)
+    outcome = Outcome(fw.label)
     env = database.app_environment() if database is not None else None
     try:
         if target is not None:
@@ -109,36 +135,16 @@ def _check_one(
     return outcome
 
 
-def _table(outcomes: list[Outcome]) -> None:
+def _table(outcomes: list[Outcome], chosen: dict[str, frameworks.Deployment] | None = None) -> None:
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
-    from bench import contract
-
+    by_label = chosen or {o.framework: frameworks.get(o.framework) for o in outcomes}
     console = Console(width=100)
-    table = Table(title=f"contract v{contract.CONTRACT_VERSION}", box=None, pad_edge=False)
-    table.add_column("rule", no_wrap=True)
-    for outcome in outcomes:
-        table.add_column(outcome.framework, justify="center", no_wrap=True)
-    verdicts = {o.framework: {rule_id: ok for rule_id, ok, _ in o.results} for o in outcomes}
-    rule_ids = [r.id for r in contract.RULES]
-    if any(rule_id in verdicts[o.framework] for o in outcomes for rule_id in DATABASE_IDS):
-        rule_ids += DATABASE_IDS
-    for rule_id in rule_ids:
-        each = contract.rule(rule_id)
-        cells = []
-        for outcome in outcomes:
-            fw = frameworks.get(outcome.framework)
-            if not each.applies_to(fw):
-                cells.append("[dim]-[/dim]")
-            elif outcome.error is not None:
-                cells.append("[red]n/a[/red]")
-            else:
-                ok = verdicts[outcome.framework].get(each.id)
-                cells.append("ok" if ok else "[bold red]FAIL[/bold red]")
-        table.add_row(each.id, *cells)
-    console.print(table)
+    if len(outcomes) > WIDE:
+        _pair_table(console, outcomes, by_label)
+    else:
+        _rule_table(console, outcomes, by_label)
     for outcome in outcomes:
         if outcome.error is not None:
             console.print(
@@ -149,6 +155,63 @@ def _table(outcomes: list[Outcome]) -> None:
             if not ok:
                 line = f"[red]{outcome.framework}[/red] {rule_id}: {escape(detail)}"
                 console.print(line, soft_wrap=True)
+
+
+def _pair_table(
+    console: Console, outcomes: list[Outcome], by_label: dict[str, frameworks.Deployment]
+) -> None:
+    from rich.table import Table
+
+    from bench import contract
+
+    table = Table(title=f"contract v{contract.CONTRACT_VERSION}", box=None, pad_edge=False)
+    for column in ("framework", "server", "interface", "rules", "verdict"):
+        table.add_column(column, no_wrap=True)
+    for outcome in outcomes:
+        fw = by_label[outcome.framework]
+        failed = [rule_id for rule_id, ok, _ in outcome.results if not ok]
+        if outcome.error is not None:
+            verdict = "[red]did not start: not measurable[/red]"
+        elif failed:
+            verdict = f"[bold red]FAIL {len(failed)}: not measurable[/bold red]"
+        else:
+            verdict = "ok"
+        table.add_row(fw.name, fw.server, fw.interface, str(len(outcome.results)), verdict)
+    console.print(table)
+
+
+def _rule_table(
+    console: Console, outcomes: list[Outcome], by_label: dict[str, frameworks.Deployment]
+) -> None:
+    from rich.table import Table
+
+    from bench import contract
+
+    table = Table(title=f"contract v{contract.CONTRACT_VERSION}", box=None, pad_edge=False)
+    table.add_column("rule", no_wrap=True)
+    for outcome in outcomes:
+        table.add_column(outcome.framework, justify="center", no_wrap=True)
+    verdicts = {o.framework: {rule_id: ok for rule_id, ok, _ in o.results} for o in outcomes}
+    rules = list(contract.RULES)
+    if any(rule_id in verdicts[o.framework] for o in outcomes for rule_id in DATABASE_IDS):
+        rules += [contract.rule(rule_id) for rule_id in DATABASE_IDS]
+    for each in rules:
+        cells = []
+        for outcome in outcomes:
+            fw = by_label[outcome.framework]
+            if each.id in DATABASE_IDS:
+                if not each.applies_to(fw):
+                    cells.append("[dim]-[/dim]")
+                    continue
+            elif each not in rules_for(fw):
+                cells.append("[dim]-[/dim]")
+            elif outcome.error is not None:
+                cells.append("[red]n/a[/red]")
+            else:
+                ok = verdicts[outcome.framework].get(each.id)
+                cells.append("ok" if ok else "[bold red]FAIL[/bold red]")
+        table.add_row(each.id, *cells)
+    console.print(table)
 
 
 def _write_json(path: Path, outcomes: list[Outcome]) -> None:
@@ -175,8 +238,8 @@ def run(args: argparse.Namespace) -> int:
     from bench.database import cluster, external
 
     names = options.names(args.frameworks)
-    chosen = frameworks.select(names)
     target = None
+    servers = args.servers
     if args.target is not None:
         from bench import targets
 
@@ -185,8 +248,15 @@ def run(args: argparse.Namespace) -> int:
         parsed = targets.parse_target(args.target)
         targets.require_listening(parsed)  # one line, not a failure per rule, when none is there
         target = parsed.host, parsed.port
+        # An app already running is on one server: its default unless --servers names it.
+        servers = "default" if servers == "all" else servers
     if args.database_url is not None:
         external.parse(args.database_url)  # a bad URL is a usage error before anything starts
+    chosen = frameworks.deployments(names, frameworks.parse_servers(servers))
+    if not chosen:
+        raise UsageError(f"no valid pair: none of {servers} serves {', '.join(names)}")
+    if target is not None and len(chosen) != 1:
+        raise UsageError("--target checks one app on one server: give one --servers NAME")
     cores = args.cores or len(os.sched_getaffinity(0))
     with ExitStack() as stack:
         database: Database | None = None
@@ -199,13 +269,13 @@ def run(args: argparse.Namespace) -> int:
         elif not args.no_database:
             database = stack.enter_context(cluster.running())
         outcomes = [_check_one(fw, cores, target, database) for fw in chosen]
-    _table(outcomes)
+    _table(outcomes, {fw.label: fw for fw in chosen})
     if args.json is not None:
         _write_json(args.json, outcomes)
     failed = [o for o in outcomes if not o.passed]
     if failed:
         summary = ", ".join(o.summary() for o in failed)
-        print(f"contract: {len(failed)} of {len(outcomes)} apps FAIL: {summary}")
+        print(f"contract: {len(failed)} of {len(outcomes)} pairs FAIL (not measurable): {summary}")
         return 1
-    print(f"contract: all {len(outcomes)} apps pass every rule that binds them")
+    print(f"contract: all {len(outcomes)} pairs pass every rule that binds them")
     return 0

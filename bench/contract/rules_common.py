@@ -126,9 +126,20 @@ def _wrong_method(client: Client, framework: Framework) -> None:
             )
 
 
+def _refused_unread(request: Request) -> bool:
+    """A body the app refuses without reading it: the 413 of 1 MiB + 1 and the 415 of a body
+    that is not JSON. A server may close the connection after such an answer rather than drain
+    the body (granian does, now and then: when the body had not fully arrived as the app
+    answered); the load never sends one, so keep-alive is checked on every other answer."""
+    if request.body is not None and len(request.body) >= MIB:
+        return True
+    content_type = dict(request.headers).get("Content-Type")
+    return request.path == "/echo" and bool(request.body) and content_type != "application/json"
+
+
 def _keep_alive(client: Client, framework: Framework) -> None:
     # A fresh connection of its own, so that earlier rules' reconnects do not count.
-    requests = [r for r in samples(framework) if r.body is None or len(r.body) < MIB] * 3
+    requests = [r for r in samples(framework) if not _refused_unread(r)] * 3
     with Client(client.port, client.host, client.timeout) as own:
         for request in requests:
             reply = own.send(request)

@@ -19,6 +19,7 @@ from bench.docker.spec import (
     PORT_VARIABLE,
     TMPFS,
     ContainerSpec,
+    server_specs,
     specs,
 )
 from bench.frameworks import ROOT
@@ -31,9 +32,10 @@ HEADER = f"""\
 # `make compose` regenerates it and the tests check it. Do not edit.
 #
 # One service per app, each on the host network on its own 127.0.0.1 port, all with the
-# same CPU set and memory limit. Measure one at a time, as `make bench-docker` does: they
-# share CPU {CPUSET}. The `postgres` service (port {postgres.PORT}, CPU {POSTGRES_CPUSET}) is the
-# database of the apps' database endpoints.
+# same CPU set and memory limit; then one per other server of the app (<app>_<server>),
+# which runs the app's image with that server's command. Measure one at a time, as
+# `make bench-docker` does: they share CPU {CPUSET}. The `postgres` service (port
+# {postgres.PORT}, CPU {POSTGRES_CPUSET}) is the database of the apps' database endpoints.
 # Without a reachable registry, scripts/provision-docker.sh builds a local base image and
 # prints the BASE_IMAGE to export; the default is {DEFAULT_BASE_IMAGE}.
 """
@@ -44,22 +46,41 @@ def _q(value: str) -> str:
 
 
 def service(spec: ContainerSpec, context: str) -> str:
-    fw = spec.framework
-    return f"""\
-  {fw.name}:
-    image: {_q(spec.image)}
+    """The app's own service: builds its image, whose CMD is the default server."""
+    return _service(
+        spec,
+        f"""\
     build:
       context: {_q(context)}
       dockerfile: {_q(spec.dockerfile)}
       network: "host"
       args:
         BASE_IMAGE: {_q("${BASE_IMAGE:-" + DEFAULT_BASE_IMAGE + "}")}
-    network_mode: "host"
+""",
+    )
+
+
+def server_service(spec: ContainerSpec) -> str:
+    """Another server for the same image: the command selects it, the environment its entry."""
+    # $$: compose would substitute ${PORT} from the host's environment, not the container's.
+    command = json.dumps(["sh", "-c", spec.shell_command().replace("$", "$$")])
+    environment = "".join(
+        f"      {key}: {_q(value)}\n" for key, value in sorted(spec.environment().items())
+    )
+    return _service(spec, f"    command: {command}\n", environment)
+
+
+def _service(spec: ContainerSpec, how: str, environment: str = "") -> str:
+    fw = spec.framework
+    return f"""\
+  {spec.service}:
+    image: {_q(spec.image)}
+{how}    network_mode: "host"
     init: true
     environment:
       {PORT_VARIABLE}: {_q(str(fw.port))}
       DATABASE_URL: {_q(postgres.DATABASE_URL)}
-    depends_on:
+{environment}    depends_on:
       {postgres.SERVICE}:
         condition: "service_healthy"
     cpuset: {_q(CPUSET)}
@@ -80,6 +101,7 @@ def service(spec: ContainerSpec, context: str) -> str:
 def render(path: Path) -> str:
     """The compose file to be written at `path`; its build context is the project root."""
     context = Path(os.path.relpath(ROOT, path.resolve().parent)).as_posix()
-    services = [service(s, context) for s in specs()]
-    services.append(postgres.service(context, POSTGRES_CPUSET, MEM_LIMIT))
-    return HEADER + "services:\n" + "\n".join(services)
+    own = [service(s, context) for s in specs()]
+    others = [server_service(s) for s in server_specs()]
+    database = postgres.service(context, POSTGRES_CPUSET, MEM_LIMIT)
+    return HEADER + "services:\n" + "\n".join([*own, *others, database])

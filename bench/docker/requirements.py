@@ -1,7 +1,8 @@
 """Per-app requirements files: the lock's entries (pins and hashes) for one app's closure.
 
-An image installs only its framework's own dependency closure plus its server, with the very
-versions and hashes of requirements.lock, so a container runs what the local benchmark runs.
+An image installs only its framework's own dependency closure plus every server it runs on, with
+the very versions and hashes of requirements.lock, so a container runs what the local benchmark
+runs.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from bench.errors import BenchError
-from bench.frameworks import ROOT, Framework
+from bench.frameworks import ROOT, Framework, servers_for
 
 LOCK = ROOT / "requirements.lock"
 _ENTRY = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==\S+")
@@ -35,14 +36,16 @@ def lock_entries(text: str) -> dict[str, str]:
 
 
 def roots(fw: Framework) -> tuple[str, ...]:
-    """The framework, its server, and its data layer (the database endpoints need it)."""
+    """The framework, every server its app runs on (one image holds them all), and its data
+    layer (the database endpoints need it)."""
     from bench.database import layers
 
-    return fw.distributions + fw.server_distributions + layers.distributions(fw.name)
+    servers = (d for s in servers_for(fw.app) for d in s.distributions)
+    return tuple(dict.fromkeys((*fw.distributions, *servers, *layers.distributions(fw.name))))
 
 
 def closure(fw: Framework) -> list[str]:
-    """Canonical names of the framework's, its server's and its data layer's closure."""
+    """Canonical names of the installed closure of the framework, its servers and data layer."""
     from bench.facts import closure as installed_closure  # one definition of the closure
 
     return installed_closure(roots(fw))

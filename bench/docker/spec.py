@@ -9,7 +9,14 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from bench.frameworks import FRAMEWORKS, ROOT, Framework
+from bench.frameworks import (
+    CHEROOT_LAUNCHER,
+    FRAMEWORKS,
+    ROOT,
+    Framework,
+    deployments,
+    servers_for,
+)
 
 IMAGE_ROOT = "/srv"
 VENV = "/opt/venv"
@@ -47,10 +54,26 @@ capability, no setuid and no write outside /tmp."""
 @dataclass(frozen=True)
 class ContainerSpec:
     framework: Framework
+    """A deployment: the image is its app's (one per app, holding every server the app runs
+    on); the command selects the server."""
 
     @property
     def image(self) -> str:
         return f"{IMAGE_PREFIX}{self.framework.name}:latest"
+
+    @property
+    def service(self) -> str:
+        """The compose service: the app's name on its default server, app_server on another
+        (compose names allow no @)."""
+        return self.framework.label.replace("@", "_")
+
+    @property
+    def launcher(self) -> str | None:
+        """The generic cheroot launcher, relative to the project root, when a server of this
+        app needs it in the image."""
+        app = self.framework.app
+        needs = app.own_cheroot is None and any(s.kind == "cheroot" for s in servers_for(app))
+        return str(CHEROOT_LAUNCHER.relative_to(ROOT)) if needs else None
 
     @property
     def dockerfile(self) -> str:
@@ -103,4 +126,10 @@ class ContainerSpec:
 
 
 def specs() -> tuple[ContainerSpec, ...]:
+    """One per app, on its default server: the image's own command (its CMD)."""
     return tuple(ContainerSpec(fw) for fw in FRAMEWORKS)
+
+
+def server_specs() -> tuple[ContainerSpec, ...]:
+    """Every other deployment of the matrix: the app's image with another server's command."""
+    return tuple(ContainerSpec(fw) for fw in deployments(None, ("all",)) if not fw.is_default)

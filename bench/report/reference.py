@@ -92,19 +92,23 @@ def best_level(rows: pd.DataFrame) -> int:
 
 def agreements(samples: pd.DataFrame, crosscheck: list[dict[str, Any]]) -> list[Agreement]:
     peak = samples[samples["mode"] == "peak"]
-    wrk = {(r["framework"], r["scenario"]): r for r in crosscheck if "wrk_rps" in r}
+    wrk = {
+        (r["framework"], r.get("server"), r["scenario"]): r for r in crosscheck if "wrk_rps" in r
+    }
     out: list[Agreement] = []
-    for (fw, scenario), group in peak.groupby(["framework", "scenario"], sort=True):
+    for (fw, server, scenario), group in peak.groupby(
+        ["framework", "server", "scenario"], sort=True
+    ):
         users = best_level(group)
         rows = group[group["users"] == users]
         rps = [float(v) for v in rows["achieved_rps"]]
         cpu = [float(v) for v in rows["server_cpu_us_per_req"]]
         bounds = [str(b) for b in rows["bound"]]
-        ref = wrk.get((str(fw), str(scenario)), {})
+        ref = wrk.get((str(fw), str(server), str(scenario)), {})
         out.append(
             Agreement(
                 framework=str(fw),
-                server=str(rows["server"].iloc[0]),
+                server=str(server),
                 scenario=str(scenario),
                 users=users,
                 rounds=len(rows),

@@ -303,6 +303,9 @@ class RunConfig:
     """Absolute offered rates (--rate); empty means profile fractions of the ceiling."""
     target: Target | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    servers: tuple[str, ...] = ("default",)
+    """--servers as frameworks.parse_servers reads it: ("default",), ("all",) or server names;
+    frameworks.deployments(frameworks, servers) gives what the run visits."""
 
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)

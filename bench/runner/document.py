@@ -17,9 +17,11 @@ def initial(cfg: RunConfig, run_id: str, visits: list[Visit], planned: float) ->
     """run.json as written before the first sample: everything needed to reproduce the run."""
     cores = len(cfg.server_cpus)
     fws: dict[str, Any] = {}
-    for fw in frameworks.select(cfg.frameworks):
+    # Keyed by label: the framework's name on its default server, name@server on another.
+    for fw in frameworks.deployments(cfg.frameworks, cfg.servers):
         workers = fw.workers(cores)
-        fws[fw.name] = {
+        fws[fw.label] = {
+            "framework": fw.name,
             "server": fw.server,
             "interface": fw.interface,
             "target": fw.target,
@@ -31,7 +33,9 @@ def initial(cfg: RunConfig, run_id: str, visits: list[Visit], planned: float) ->
             "threads": workers.threads,
             "worker_formula": workers.formula,
             "worker_reason": workers.reason,
-            "cells": [c.key for c in _cells_of(visits, fw.name)],
+            "worker_recommendation": fw.server_spec.formula.recommendation,
+            "server_note": fw.server_spec.note,
+            "cells": [c.key for c in _cells_of(visits, fw.label)],
         }
     return {
         "schema_version": RESULTS_SCHEMA_VERSION,
@@ -59,7 +63,7 @@ def initial(cfg: RunConfig, run_id: str, visits: list[Visit], planned: float) ->
         "frameworks": fws,
         "plan": {
             "planned_s": planned,
-            "order": [[v.round, v.framework.name] for v in visits],
+            "order": [[v.round, v.framework.label] for v in visits],
         },
         "calibration": None,
         "starts": [],
@@ -69,9 +73,9 @@ def initial(cfg: RunConfig, run_id: str, visits: list[Visit], planned: float) ->
     }
 
 
-def _cells_of(visits: list[Visit], name: str) -> tuple[Cell, ...]:
+def _cells_of(visits: list[Visit], label: str) -> tuple[Cell, ...]:
     for visit in visits:
-        if visit.framework.name == name:
+        if visit.framework.label == label:
             return visit.cells
     return ()
 

@@ -118,10 +118,10 @@ class Run:
     # -- planning ---------------------------------------------------------------------------
     def plan(self) -> tuple[list[Visit], float]:
         cfg = self.config
-        chosen = frameworks.select(cfg.frameworks)
+        chosen = frameworks.deployments(cfg.frameworks, cfg.servers)
         users = tuple(cfg.extra.get("users", ()))
         cells = {
-            fw.name: cells_for(fw, cfg.profile, cfg.scenarios, cfg.rates, users) for fw in chosen
+            fw.label: cells_for(fw, cfg.profile, cfg.scenarios, cfg.rates, users) for fw in chosen
         }
         visits = interleave(
             chosen, cfg.profile.rounds, cfg.seed, cells, cfg.profile.capacity_rounds
@@ -262,7 +262,7 @@ class Run:
     # -- one framework's turn in one round ---------------------------------------------------
     def _visit(self, visit: Visit, progress: RunProgress) -> None:
         fw, profile = visit.framework, self.config.profile
-        progress.cell(f"round {visit.round + 1}/{profile.rounds} {fw.name}: starting")
+        progress.cell(f"round {visit.round + 1}/{profile.rounds} {fw.label}: starting")
         try:
             self._measure_visit(visit, progress)
         except ServerStartError as exc:
@@ -281,7 +281,7 @@ class Run:
             at = Turn(fw, visit.round, endpoint, endpoint.source.rss_bytes() / MIB)
             peaks: dict[str, float] = {}
             for index, cell in enumerate(visit.cells):
-                progress.cell(f"round {visit.round + 1}/{profile.rounds} {fw.name} {cell.key}")
+                progress.cell(f"round {visit.round + 1}/{profile.rounds} {fw.label} {cell.key}")
                 if cell.mode == "capacity":
                     self._capacity(at, cell, index, peaks.get(cell.scenario))
                 else:
@@ -298,10 +298,11 @@ class Run:
     def _skip(
         self, fw: Framework, round_: int, reason: str, rules: list[str], detail: str = ""
     ) -> None:
-        entry = {"framework": fw.name, "round": round_, "reason": reason, "failed_rules": rules}
+        entry = {"framework": fw.name, "server": fw.server, "round": round_, "reason": reason,
+                 "failed_rules": rules}  # fmt: skip
         self.document["skipped"].append({**entry, "detail": detail} if detail else entry)
         self.console.print(
-            f"{fw.name}: {reason}; not measured in round {round_ + 1}", highlight=False
+            f"{fw.label}: {reason}; not measured in round {round_ + 1}", highlight=False
         )
         assert self.store is not None
         self.store.write_run(self.document)
@@ -315,11 +316,12 @@ class Run:
             yield Endpoint(cfg.target.host, cfg.target.port, source)
             return
         assert self.store is not None
-        log = self.store.path / "servers" / f"{fw.name}-r{round_}.log"
+        log = self.store.path / "servers" / f"{fw.label}-r{round_}.log"
         log.parent.mkdir(exist_ok=True)
         server = start_server(fw, cfg.server_cpus, log_path=log)
         self.document["starts"].append(
-            {"framework": fw.name, "round": round_, "port": server.port, "command": server.command,
+            {"framework": fw.name, "server": fw.server, "round": round_, "port": server.port,
+             "command": server.command,
              "startup_s": server.startup_s, "log": str(log.relative_to(self.store.path))}
         )  # fmt: skip
         try:
@@ -336,6 +338,7 @@ class Run:
         failed = [r.rule_id for r in results if not r.passed]
         entry = {
             "framework": fw.name,
+            "server": fw.server,
             "round": round_,
             "rules": len(results),
             "failed": failed,
@@ -405,7 +408,7 @@ class Run:
         )
 
     def _one(self, at: Turn, cell: Cell, index: int) -> Measurement:
-        sample_id = f"{at.framework.name}-{cell.key}-t{at.round}"
+        sample_id = f"{at.framework.label}-{cell.key}-t{at.round}"
         m = self._measure(self._spec(sample_id, cell, cell.rate, at.round), at.endpoint)
         if cell.mode != "discard":
             window = self._window(m)
@@ -418,7 +421,7 @@ class Run:
         measured: list[Measurement] = []
 
         def step(rate: float) -> capacity.Window:
-            sample_id = f"{at.framework.name}-{cell.key}-t{at.round}-s{len(measured)}"
+            sample_id = f"{at.framework.label}-{cell.key}-t{at.round}-s{len(measured)}"
             m = self._measure(self._spec(sample_id, cell, rate, at.round), at.endpoint)
             measured.append(m)
             return self._window(m)
@@ -571,17 +574,17 @@ class Run:
         p = cfg.profile
         assert self.store is not None
         rows: list[dict[str, Any]] = []
-        for fw in frameworks.select(cfg.frameworks):
+        for fw in frameworks.deployments(cfg.frameworks, cfg.servers):
             for scenario in p.peak_scenarios:
+                key = (fw.name, fw.server, "peak", scenario)
                 mine = [
                     r for r in self.rows
-                    if r["framework"] == fw.name and r["mode"] == "peak"
-                    and r["scenario"] == scenario
+                    if (r["framework"], r["server"], r["mode"], r["scenario"]) == key
                 ]  # fmt: skip
                 if not mine:
                     continue
                 users = reference.best_level(pd.DataFrame(mine))
-                progress.cell(f"cross-check {fw.name} {scenario} wrk -c{users}")
+                progress.cell(f"cross-check {fw.label} {scenario} wrk -c{users}")
                 rows.append(
                     crosscheck.measure(
                         fw,

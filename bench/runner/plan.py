@@ -60,7 +60,7 @@ DISCARD = Cell("json", "discard", users=16)
 
 @dataclass(frozen=True)
 class Visit:
-    """One framework's turn in one round: start its server once, measure every cell, stop."""
+    """One deployment's turn in one round: start its server once, measure every cell, stop."""
 
     round: int
     framework: Framework
@@ -85,6 +85,8 @@ def cells_for(
     silently. `rates` replaces every open-loop level.
     """
     allowed = set(scenarios_for(framework, scenarios))
+    if framework.server_spec.scenarios is not None:  # a server for one question (gevent: /io)
+        allowed &= set(framework.server_spec.scenarios)
     explicit = scenarios != SCENARIO_NAMES
     cells: list[Cell] = []
     cells.extend(
@@ -133,10 +135,11 @@ def interleave(
     cells: dict[str, tuple[Cell, ...]],
     capacity_rounds: int | None = None,
 ) -> list[Visit]:
-    """Round-robin over frameworks, in a seeded random order per round.
+    """Round-robin over deployments (frameworks on their servers), in a seeded random order
+    per round; `cells` is keyed by each deployment's label (its name on its default server).
 
     Shuffling each round spreads slow drifts of the machine (thermal, other tenants) over all
-    frameworks instead of always penalising whoever comes last; the seed makes it repeatable.
+    deployments instead of always penalising whoever comes last; the seed makes it repeatable.
     Capacity searches run only in the first `capacity_rounds` rounds (all when None).
     """
     rng = random.Random(seed)
@@ -145,7 +148,7 @@ def interleave(
         order = list(frameworks)
         rng.shuffle(order)
         for fw in order:
-            mine = cells[fw.name]
+            mine = cells[fw.label]
             if capacity_rounds is not None and r >= capacity_rounds:
                 mine = tuple(c for c in mine if c.mode != "capacity")
             if mine:

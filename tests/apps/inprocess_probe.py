@@ -56,8 +56,16 @@ async def asgi_get(app: Any, path: str) -> tuple[int, bytes]:
     }
     sent: list[dict[str, Any]] = []
 
+    received: list[bool] = []
+
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        if not received:
+            received.append(True)
+            return {"type": "http.request", "body": b"", "more_body": False}
+        # After the body a server has nothing to give until the client goes away; Django's
+        # handler listens for that (http.disconnect) and cancels the wait once it has answered.
+        await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
 
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)

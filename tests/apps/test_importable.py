@@ -19,9 +19,17 @@ from bench import frameworks
 PROBE = Path(__file__).with_name("inprocess_probe.py")
 
 
-@pytest.mark.parametrize("name", frameworks.NAMES)
-def test_app_answers_plaintext_in_process(name: str, tmp_path: Path) -> None:
-    fw = frameworks.get(name)
+def _entries() -> list[frameworks.Deployment]:
+    """One deployment per distinct callable a server imports: each app's default, Django's
+    ASGI application, CherryPy's entry for servers other than its own."""
+    seen: dict[tuple[str, str], frameworks.Deployment] = {}
+    for fw in frameworks.deployments(None, ("all",)):
+        seen.setdefault((fw.name, fw.target), fw)
+    return list(seen.values())
+
+
+@pytest.mark.parametrize("fw", _entries(), ids=lambda fw: f"{fw.name}-{fw.target}")
+def test_app_answers_plaintext_in_process(fw: frameworks.Deployment, tmp_path: Path) -> None:
     # Only what the app declares: no PYTHONPATH of ours, the registry's env (Django settings).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | dict(fw.env)
     pythonpath = str(frameworks.ROOT / fw.pythonpath)

@@ -30,9 +30,15 @@ def _config() -> dict[str, Any]:
 
 def test_compose_config_is_valid_and_matches_the_registry() -> None:
     services = _config()["services"]
-    assert sorted(services) == sorted([*frameworks.NAMES, postgres.SERVICE])
+    others = [ContainerSpec(fw) for fw in frameworks.deployments(None, ("all",))]
+    assert sorted(services) == sorted([*(spec.service for spec in others), postgres.SERVICE])
     database = services.pop(postgres.SERVICE)
     assert database["network_mode"] == "host" and database["cpuset"] != services["flask"]["cpuset"]
+    for spec in others:  # every server of an app runs from the app's one image
+        assert (
+            services[spec.service]["image"]
+            == ContainerSpec(frameworks.get(spec.framework.name)).image
+        )
     for fw in frameworks.FRAMEWORKS:
         service = services[fw.name]
         spec = ContainerSpec(fw)

@@ -1,3 +1,4 @@
+import asyncio
 import re
 import time
 from typing import Any
@@ -99,6 +100,16 @@ def io(request: HttpRequest) -> JsonResponse:
         return error(422, "ms must be an integer from 0 to 1000")
     # A blocking wait, as a WSGI view waits on its database.
     time.sleep(int(ms) / 1000)
+    return JsonResponse({"slept_ms": int(ms)})
+
+
+@require_GET
+async def io_async(request: HttpRequest) -> JsonResponse:
+    """/io under ASGI (urls_asgi.py): an async view awaits, as Django's async docs show."""
+    ms = request.GET.get("ms", "0")
+    if not MILLISECONDS.fullmatch(ms) or int(ms) > 1000:
+        return error(422, "ms must be an integer from 0 to 1000")
+    await asyncio.sleep(int(ms) / 1000)
     return JsonResponse({"slept_ms": int(ms)})
 
 

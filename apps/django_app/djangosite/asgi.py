@@ -11,6 +11,7 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djangosite.settings")
+# The async routes (/io awaits): settings_asgi.py.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djangosite.settings_asgi")
 
 application = get_asgi_application()

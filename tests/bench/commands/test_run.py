@@ -142,6 +142,13 @@ def test_raw_locust_csvs_are_kept_per_sample(quick_run: QuickRun) -> None:
         (["--target", "http://127.0.0.1:8001"], "exactly one"),
         (["--server-cpus", "0", "--generator-cpus", "0"], "overlap"),
         (["--server-cpus", "99"], "not available"),
+        (["--servers", "nginx"], "unknown server"),
+        (["--servers", "all,cheroot"], "not a mix"),
+        (["--frameworks", "fastapi", "--servers", "cheroot"], "no valid pair"),
+        (
+            ["--frameworks", "django", "--servers", "all", "--target", "http://127.0.0.1:8004"],
+            "one server",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -210,3 +217,18 @@ def test_master_and_workers_merge_their_histograms(tmp_path: Path) -> None:
     assert hist.get_total_count() == int(row["requests"]) - int(row["failures"])
     assert 95 <= int(row["requests"]) <= 105
     assert problems(run_dir) == []
+
+
+def test_servers_reach_the_run_config(tmp_path: Path) -> None:
+    import argparse
+
+    from bench.commands import run as run_command
+
+    parser = argparse.ArgumentParser()
+    run_command.add_arguments(parser)
+    args = parser.parse_args(["--frameworks", "django", "--servers", "all",
+                              "--results-dir", str(tmp_path)])  # fmt: skip
+    config, _ = run_command.build_config(args)
+    assert config.servers == ("all",)
+    default, _ = run_command.build_config(parser.parse_args(["--results-dir", str(tmp_path)]))
+    assert default.servers == ("default",)

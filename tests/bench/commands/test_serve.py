@@ -118,3 +118,109 @@ def test_busy_port_is_one_line_and_exit_2() -> None:
     assert done.returncode == 2
     [line] = done.stderr.strip().splitlines()
     assert str(port) in line and "busy" in line
+
+
+@pytest.mark.parametrize(
+    ("name", "server", "interface"),
+    [("django", "uvicorn", "asgi"), ("cherrypy", "gunicorn", "wsgi"), ("flask", "granian", "wsgi")],
+)
+def test_serve_on_another_server_passes_the_contract(
+    name: str, server: str, interface: str
+) -> None:
+    from bench import contract
+
+    port = ports.free_port()
+    proc = serve(name, "--server", server, "--port", str(port), "--workers", "1")
+    try:
+        line = wait_ready(proc)
+        deployment = frameworks.deployment(name, server)
+        assert f"({deployment.server} {interface}," in line
+        failed = [r for r in contract.verify(port, deployment) if not r.passed]
+        assert failed == []
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+def test_django_under_asgi_awaits_in_io() -> None:
+    # The async view shares one event loop: a 1-process uvicorn holds 20 waits of 300 ms at
+    # once; the sync view would run them in Django's one thread-sensitive executor, in turn.
+    import concurrent.futures
+    import http.client
+
+    def io() -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", "/io?ms=300")
+            return conn.getresponse().status
+        finally:
+            conn.close()
+
+    port = ports.free_port()
+    proc = serve("django", "--server", "uvicorn", "--port", str(port), "--workers", "1")
+    try:
+        wait_ready(proc)
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+            statuses = list(pool.map(lambda _: io(), range(20)))
+        elapsed = time.monotonic() - started
+        assert statuses == [200] * 20
+        assert elapsed < 20 * 0.3 / 2, f"20 waits of 300 ms took {elapsed:.1f}s: not concurrent"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("fastapi", "--server", "gunicorn"), "fastapi runs on"),
+        (("flask", "--server", "nginx"), "unknown server"),
+        (("cherrypy", "--workers", "2", "--threads", "3"), "one process"),
+        (("fastapi", "--threads", "3"), "no thread count"),
+    ],
+)
+def test_bad_server_choice_is_one_line_and_exit_2(args: tuple[str, ...], expected: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "serve", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert expected in line
+
+
+@pytest.mark.parametrize(
+    ("name", "server", "signum"),
+    [
+        ("flask", "cheroot", signal.SIGTERM),
+        ("raw-wsgi", "granian", signal.SIGINT),
+        ("raw-asgi", "granian", signal.SIGTERM),
+        ("django", "gunicorn-gevent", signal.SIGTERM),
+    ],
+)
+def test_a_signal_stops_every_server_of_the_matrix(
+    name: str, server: str, signum: signal.Signals
+) -> None:
+    port = ports.free_port()
+    proc = serve(name, "--server", server, "--port", str(port), "--workers", "2")
+    try:
+        wait_ready(proc)
+        assert probe(port) == 200
+        tree = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(signum)
+        assert proc.wait(timeout=15) == 0
+        _, alive = psutil.wait_procs(tree, timeout=5)
+        assert not [p.pid for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+        assert probe(port) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)

@@ -166,11 +166,43 @@ def test_a_server_that_does_not_start_fails_its_framework_only(
     assert "raw-wsgi: not checked" in capsys.readouterr().out
 
 
-def test_verify_command_passes_raw_asgi() -> None:
+def test_verify_command_passes_raw_asgi_on_every_server() -> None:
     done = bench("verify", "raw-asgi")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "plaintext.body" in done.stdout and "raw-asgi" in done.stdout
-    assert done.stdout.strip().splitlines()[-1].startswith("contract: all 1 apps pass")
+    assert "plaintext.body" in done.stdout and "raw-asgi@granian-asgi" in done.stdout
+    assert done.stdout.strip().splitlines()[-1].startswith("contract: all 2 pairs pass")
+
+
+def test_verify_command_on_the_default_server_only() -> None:
+    done = bench("verify", "raw-asgi", "--servers", "default")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "granian" not in done.stdout
+    assert done.stdout.strip().splitlines()[-1].startswith("contract: all 1 pairs pass")
+
+
+def test_the_sync_worker_is_verified_without_the_keep_alive_rule() -> None:
+    sync = frameworks.deployment("raw-wsgi", "gunicorn-sync")
+    ids = {r.id for r in verify_command.rules_for(sync)}
+    assert "keepalive.persistent" not in ids
+    assert ids | {"keepalive.persistent"} == {r.id for r in contract.rules_for(sync)}
+    done = bench("verify", "raw-wsgi", "--servers", "gunicorn-sync")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_failing_pair_is_listed_and_not_measurable(capsys: pytest.CaptureFixture[str]) -> None:
+    chosen = frameworks.deployments(None, ("all",))
+    assert len(chosen) > verify_command.WIDE  # one row per pair
+    outcomes = [
+        verify_command.Outcome(fw.label, results=[("json.body", True, "")]) for fw in chosen
+    ]
+    outcomes[2].results = [("json.body", False, "GET /json: 500")]
+    outcomes[3].error = "exited with code 3"
+    verify_command._table(outcomes, {fw.label: fw for fw in chosen})
+    out = capsys.readouterr().out
+    rows = {"@".join(line.split()[:2]): line for line in out.splitlines() if " " in line.strip()}
+    assert "FAIL 1: not measurable" in rows[f"{chosen[2].name}@{chosen[2].server}"]
+    assert "did not start: not measurable" in rows[f"{chosen[3].name}@{chosen[3].server}"]
+    assert f"{chosen[2].label} json.body: GET /json: 500" in out
 
 
 def test_verify_command_against_a_running_target(tmp_path: Path) -> None:
@@ -229,6 +261,9 @@ def test_sigterm_mid_verify_exits_143_and_leaves_no_server() -> None:
         ("verify", "raw-asgi", "--target", "http://example.com:8000"),
         ("verify", "raw-asgi", "raw-wsgi", "--target", "http://127.0.0.1:8000"),
         ("verify", "--target", "http://127.0.0.1:8000"),
+        ("verify", "raw-asgi", "--servers", "nginx"),
+        ("verify", "fastapi", "--servers", "cheroot"),
+        ("verify", "django", "--servers", "granian", "--target", "http://127.0.0.1:8000"),
     ],
 )
 def test_bad_usage_is_one_line_and_exit_2(args: tuple[str, ...]) -> None:

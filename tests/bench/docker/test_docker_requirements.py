@@ -47,11 +47,23 @@ def test_committed_requirements_agree_with_the_lock(fw: frameworks.Framework) ->
     assert roots <= set(entries)
 
 
-def test_a_baseline_installs_only_its_server_and_the_bare_driver() -> None:
-    assert requirements.closure(frameworks.get("raw-wsgi")) == [
+def test_a_baseline_installs_only_its_servers_and_the_bare_driver() -> None:
+    from bench.facts import closure
+
+    raw = frameworks.get("raw-wsgi")
+    servers = [d for s in frameworks.servers_for(raw.app) for d in s.distributions]
+    assert requirements.closure(raw) == closure((*servers, "psycopg", "psycopg-pool"))
+    assert {"gunicorn", "granian", "cheroot", "psycopg"} <= set(requirements.closure(raw))
+    assert "uvicorn" not in requirements.closure(raw)  # an ASGI server: not one raw WSGI runs on
+
+
+def test_an_image_holds_every_server_its_app_runs_on() -> None:
+    django = frameworks.get("django")
+    assert set(requirements.roots(django)) >= {
+        "django",
         "gunicorn",
-        "psycopg",
-        "psycopg-binary",
-        "psycopg-pool",
-        "typing-extensions",
-    ]
+        "granian",
+        "uvicorn",
+        "cheroot",
+    }
+    assert "uvicorn" not in requirements.roots(frameworks.get("flask"))

@@ -67,3 +67,40 @@ def test_port_templating_finds_the_port_by_difference() -> None:
 def test_paths_outside_the_project_are_left_alone() -> None:
     assert ContainerSpec._in_image("/usr/bin/python") == "/usr/bin/python"
     assert ContainerSpec._in_image(str(ROOT / "apps")) == f"{spec_module.IMAGE_ROOT}/apps"
+
+
+def _compose_services() -> dict[str, dict[str, object]]:
+    from ruamel.yaml import YAML
+
+    parsed = YAML(typ="safe").load((ROOT / "docker-compose.yml").read_text())
+    services: dict[str, dict[str, object]] = parsed["services"]
+    return services
+
+
+@pytest.mark.parametrize("spec", spec_module.server_specs(), ids=lambda s: s.service)
+def test_each_other_server_is_a_service_of_the_apps_image(spec: ContainerSpec) -> None:
+    service = _compose_services()[spec.service]
+    assert service["image"] == spec.image and "build" not in service
+    # $$ is compose's escape: the container's shell reads ${PORT}, not compose from the host.
+    assert service["command"] == ["sh", "-c", spec.shell_command().replace("$", "$$")]
+    environment = service["environment"]
+    assert isinstance(environment, dict)
+    assert environment == {"PORT": str(spec.framework.port), **spec.environment()}
+
+
+def test_django_asgi_service_selects_its_asgi_settings() -> None:
+    service = _compose_services()["django_uvicorn"]
+    environment = service["environment"]
+    assert isinstance(environment, dict)
+    assert environment["DJANGO_SETTINGS_MODULE"] == "djangosite.settings_asgi"
+    assert "djangosite.asgi:application" in str(service["command"])
+
+
+@pytest.mark.parametrize("fw", frameworks.FRAMEWORKS, ids=lambda f: f.name)
+def test_an_image_carries_the_cheroot_launcher_when_its_app_runs_on_it(
+    fw: frameworks.Framework,
+) -> None:
+    text = (ROOT / fw.app_dir / "Dockerfile").read_text()
+    copies = "COPY bench/launch/cheroot_wsgi.py" in text
+    needs = fw.interface == "wsgi" and fw.app.own_cheroot is None
+    assert copies == needs

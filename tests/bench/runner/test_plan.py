@@ -105,3 +105,19 @@ def test_a_named_scenario_is_measured_even_where_the_profile_leaves_it_out() -> 
     # A baseline still gets only what it implements.
     raw = cells_for(frameworks.get("raw-wsgi"), quick, ("plaintext", "template"))
     assert {c.scenario for c in raw} == {"plaintext"}
+
+
+def test_the_matrix_is_interleaved_by_deployment() -> None:
+    profile = PROFILES["quick"]
+    chosen = frameworks.deployments(["django", "raw-wsgi"], ("all",))
+    cells = {fw.label: cells_for(fw, profile, SCENARIO_NAMES) for fw in chosen}
+    visits = interleave(chosen, 2, 1, cells)
+    for r in range(2):
+        labels = sorted(v.framework.label for v in visits if v.round == r)
+        assert labels == sorted(fw.label for fw in chosen)
+    assert {v.framework.server for v in visits} >= {"gunicorn", "uvicorn", "granian-asgi"}
+
+
+def test_a_server_for_one_question_gets_only_its_scenarios() -> None:
+    gevent = frameworks.deployment("flask", "gunicorn-gevent")
+    assert {c.scenario for c in cells_for(gevent, PROFILES["full"], SCENARIO_NAMES)} == {"io"}
