@@ -790,11 +790,8 @@ def checklist(facts: Mapping[str, Any], context: str) -> dict[str, tuple[int, st
             1 if on else 0,
             "sent by the framework" if on else "not sent by the framework",
         )
-    csrf = (sec.get("csrf") or {}).get("default_on")
-    items["CSRF protection on"] = (
-        1 if csrf else 0,
-        str((sec.get("csrf") or {}).get("evidence", "")),
-    )
+    # Their CSRF flag is the framework's template default, not the measured app's: not counted.
+    items["CSRF protection on"] = (0, "older facts do not say whether the measured app has it on")
     return items
 
 
