@@ -25,6 +25,7 @@ from bench.report.stats import (
     mean_ci,
     no_comparison,
     paired,
+    paired_ratio_of_means,
     rate_ci,
     unpaired,
 )
@@ -140,7 +141,9 @@ class Result:
     def effect(self) -> Versus | None:
         """The comparison that decides: the closest call among those agreeing with the
         verdict (the weakest win, the strongest counter-example, the first open one)."""
-        deciding = [v for p in self.parts if p.decides for v in p.versus]
+        deciding = [v for p in self.parts if p.decides for v in p.versus] or [
+            p.effect for p in self.parts if p.decides and p.effect is not None
+        ]
         agree = [v for v in deciding if v.verdict == self.verdict] or deciding
         known = [v for v in agree if v.ratio.known] or agree
         if not known:
@@ -283,11 +286,10 @@ def _compare_costs(
         if s is None or o is None:
             cmp = no_comparison(f"no saturation data for {subject if s is None else rival}")
         elif not s.over or not o.over:
-            cmp = no_comparison("no bare app measured at saturation in the same rounds")
-        elif min([*s.over.values(), *o.over.values()]) <= 0:
-            cmp = no_comparison("a cost over the bare app is not above zero in some round")
+            cmp = no_comparison("no bare app measured in the same rounds")
         else:
-            cmp = paired(s.over, o.over)
+            # A cost over the bare app can come near zero, where a log ratio fails.
+            cmp = paired_ratio_of_means(s.over, o.over)
         out.append(
             Versus(
                 subject,
@@ -522,8 +524,16 @@ def judge_bottle_deps(run: Run) -> list[Part]:
     counts = {fw: exact(float(d.get("framework_count", math.nan))) for fw, d in deps.items()}
     verdict = SUPPORTED if closure == ["bottle"] else CONTRADICTED
     reason = "installs bottle alone" if verdict == SUPPORTED else f"installs {', '.join(closure)}"
+    effect = Versus("bottle", "bottle alone", exact_ratio(float(len(closure)), 1.0), "lower")
     return [
-        Part(label, "distributions", "facts: installed metadata", counts, fixed=(verdict, reason))
+        Part(
+            label,
+            "distributions",
+            "facts: installed metadata",
+            counts,
+            fixed=(verdict, reason),
+            effect=effect,
+        )
     ]
 
 
@@ -600,7 +610,19 @@ def judge_flask_six_lines(run: Run) -> list[Part]:
         fixed = (INCONCLUSIVE, f"{count} lines; not run: {flask.get('reason')}")
     else:
         fixed = (SUPPORTED, f"{count} code lines and it answered 200")
-    return [Part(label, "lines", "facts: each docs' hello world", lines, fixed=fixed, notes=notes)]
+    # The bound is six lines: "no worse" than six, exactly.
+    bound = Versus("flask", "six lines", exact_ratio(float(count), 6.0), "not_higher", 1e-9)
+    return [
+        Part(
+            label,
+            "lines",
+            "facts: each docs' hello world",
+            lines,
+            fixed=fixed,
+            notes=notes,
+            effect=bound,
+        )
+    ]
 
 
 def _startup_costs(run: Run) -> dict[str, Cost]:
@@ -743,7 +765,25 @@ def judge_fastapi_validation(run: Run) -> list[Part]:
         if v.get("module_lines") is not None and v.get("lines") is not None
     }
     return [
-        Part(label, "lines", "facts: each app's source", schema, fixed=fixed, notes=notes),
+        Part(
+            label,
+            "lines",
+            "facts: each app's source",
+            schema,
+            fixed=fixed,
+            notes=notes,
+            effect=Versus(
+                "fastapi",
+                "the others' median",
+                exact_ratio(
+                    float(mine["lines"]),
+                    statistics.median(
+                        [iv.mean for fw, iv in schema.items() if fw != "fastapi"] or [math.nan]
+                    ),
+                ),
+                "lower",
+            ),
+        ),
         Part(
             "the contract's HTTP strictness (415 media type, 413 size, 400 strict JSON), in "
             "every app",
@@ -827,8 +867,26 @@ def judge_django_secure(run: Run) -> list[Part]:
                 )
             else:
                 fixed = (SUPPORTED, f"django {scores['django']:+d}, above each other framework")
+        effect = None
+        if "django" in scores and len(scores) > 1:
+            best = max(_rivals("django"), key=lambda fw: scores.get(fw, -99))
+            d, b = scores["django"], scores.get(best, 0)
+            cmp = (
+                exact_ratio(float(d), float(b))
+                if d > 0 and b > 0
+                else no_comparison(f"a score not above zero has no ratio: {d:+d} vs {b:+d}")
+            )
+            effect = Versus("django", f"{best} (the best of the others)", cmp, "higher")
         parts.append(
-            Part(label, "checklist score", "facts: no server", values, fixed=fixed, notes=notes)
+            Part(
+                label,
+                "checklist score",
+                "facts: no server",
+                values,
+                fixed=fixed,
+                notes=notes,
+                effect=effect,
+            )
         )
     return parts
 

@@ -140,7 +140,7 @@ class Comparison:
     ratio: Interval
     p_different: float
     p_equivalent: float
-    kind: Literal["paired", "unpaired", "exact", "none"]
+    kind: Literal["paired", "unpaired", "fieller", "exact", "none"]
     why: str = ""
     """Why no test could be made (kind 'none')."""
     se: float = math.nan
@@ -179,9 +179,12 @@ class Comparison:
     ) -> Outcome:
         """The outcome, given Holm-adjusted p-values (the raw ones when not given)."""
         r = self.ratio.mean
-        if self.kind == "none" or not math.isfinite(r) or r <= 0:
+        if self.kind == "none" or not math.isfinite(r) or (r <= 0 and self.kind != "fieller"):
             return INCONCLUSIVE
-        big = abs(math.log(r)) >= math.log1p(min_effect) - 1e-12
+        tol = 1e-12
+        # Symmetric on the log scale; a ratio at or below 0 (a cost of nothing) is far from 1.
+        big = not (1 / (1 + min_effect) + tol < r < 1 + min_effect - tol)
+        inside = 1 / (1 + margin) < r < 1 + margin
         if self.kind == "exact":
             # A counted fact has no sampling error: its size alone decides.
             return DIFFERENT if big else EQUIVALENT
@@ -189,7 +192,7 @@ class Comparison:
         pe = self.p_equivalent if p_equivalent is None else p_equivalent
         if pd_ < ALPHA and big:
             return DIFFERENT
-        if pe < ALPHA and abs(math.log(r)) < math.log1p(margin):
+        if pe < ALPHA and inside:
             return EQUIVALENT
         return INCONCLUSIVE
 
@@ -274,6 +277,58 @@ def unpaired(
     return _from_logs(
         float(x.mean() - y.mean()), se, df, int(min(x.size, y.size)), kind="unpaired", margin=margin
     )
+
+
+def paired_ratio_of_means(
+    subject: Mapping[int, float],
+    versus: Mapping[int, float],
+    *,
+    min_rounds: int = MIN_ROUNDS,
+    margin: float = MARGIN,
+) -> Comparison:
+    """mean(subject) / mean(versus) over shared rounds, with Fieller's 95% interval for a ratio
+    of paired means. For costs over a baseline (a difference that may come near zero, where a
+    log ratio fails): the tests are paired t-tests of subject - k * versus (k = 1 for
+    'different'; k = 1 + margin and 1 / (1 + margin) for the two one-sided equivalence tests).
+    When the rival's mean is not clearly above zero the interval is unbounded."""
+    rounds = sorted(
+        r
+        for r in set(subject) & set(versus)
+        if math.isfinite(subject[r]) and math.isfinite(versus[r])
+    )
+    n = len(rounds)
+    if n < min_rounds:
+        return no_comparison(f"{n} shared round(s); {min_rounds} needed", n)
+    x = np.array([subject[r] for r in rounds])
+    y = np.array([versus[r] for r in rounds])
+    mx, my = float(x.mean()), float(y.mean())
+    if my <= 0:
+        return no_comparison("the rival's cost is not above zero", n)
+    cov = np.cov(x, y, ddof=1) / n
+    vxx, vyy, vxy = float(cov[0, 0]), float(cov[1, 1]), float(cov[0, 1])
+    t = _t(n - 1)
+    a = my**2 - t**2 * vyy
+    b = -2 * (mx * my - t**2 * vxy)
+    c = mx**2 - t**2 * vxx
+    disc = b**2 - 4 * a * c
+    if a > 0 and disc >= 0:
+        low, high = sorted(((-b - math.sqrt(disc)) / (2 * a), (-b + math.sqrt(disc)) / (2 * a)))
+    else:
+        low, high = -math.inf, math.inf
+
+    def p_greater(k: float) -> float:
+        """One-sided p that mean(x - k y) > 0."""
+        d = x - k * y
+        sd = float(d.std(ddof=1))
+        if sd == 0:
+            return 0.0 if d.mean() > 0 else 1.0
+        return float(sps.t.sf(float(d.mean()) / (sd / math.sqrt(n)), n - 1))
+
+    above, below = p_greater(1.0), 1 - p_greater(1.0)
+    p_diff = min(1.0, 2 * min(above, below))
+    p_eq = max(p_greater(1 / (1 + margin)), 1 - p_greater(1 + margin))
+    ratio = Interval(mx / my, low, high, n)
+    return Comparison(ratio, p_diff, p_eq, "fieller")
 
 
 def exact_ratio(subject: float, versus: float) -> Comparison:

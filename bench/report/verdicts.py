@@ -142,6 +142,8 @@ class Part:
     decides: bool = True
     """False for context: shown with the claim, not counted in its verdict."""
     notes: Mapping[str, Any] = field(default_factory=dict)
+    effect: Versus | None = None
+    """For a fixed part: the counted fact's size against what the claim needs (no interval)."""
 
     @property
     def verdict(self) -> Verdict:
@@ -190,6 +192,7 @@ class Part:
             "reason": self.reason,
             "values": {fw: iv.as_dict() for fw, iv in self.values.items()},
             "versus": [v.as_dict() for v in self.versus],
+            "effect": self.effect.as_dict() if self.effect else None,
             **({"notes": dict(self.notes)} if self.notes else {}),
         }
 

@@ -159,6 +159,36 @@ class Synthetic:
         return replace(self, **changes)
 
 
+INSTALLED_MIB = {"flask": 5.0, "bottle": 0.4, "cherrypy": 3.2, "django": 31.0, "fastapi": 9.0}
+TEMPLATE_SCORES = {
+    # (protections on, insecure defaults) of each framework's template or quickstart
+    "django": (("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
+                "Cross-Origin-Opener-Policy", "CSRF protection on", "HttpOnly session cookie",
+                "template autoescaping"), ("debug off", "no placeholder secret key")),
+    "flask": (("HttpOnly session cookie", "template autoescaping"), ()),
+    "bottle": (("template autoescaping",), ("debug off",)),
+    "cherrypy": ((), ("debug off",)),
+    "fastapi": (("template autoescaping",), ()),
+}  # fmt: skip
+
+
+def checklist_facts(fw: str) -> dict[str, Any]:
+    """A security checklist like bench.checklist writes: deployed from the synthetic headers
+    (Django's three; CSRF off in the measured app; its fallback placeholder key), template from
+    TEMPLATE_SCORES."""
+    on, off = TEMPLATE_SCORES.get(fw, ((), ()))
+    template = {item: {"score": 1, "evidence": "synthetic"} for item in on}
+    template.update({item: {"score": -1, "evidence": "synthetic"} for item in off})
+    deployed = {
+        name: {"score": 1 if fw == "django" else 0, "evidence": "synthetic"}
+        for name in ("X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy")
+    }
+    deployed["CSRF protection on"] = {"score": 0, "evidence": "synthetic: off in the app"}
+    if fw == "django":
+        deployed["no placeholder secret key"] = {"score": -1, "evidence": "synthetic"}
+    return {"deployed": deployed, "template": template}
+
+
 def default_facts(fw: str, app_rss_mib: float = 20.0, noise: float = 0.002) -> dict[str, Any]:
     deps = {
         "flask": ["blinker", "click", "flask", "itsdangerous", "jinja2", "markupsafe", "werkzeug"],
@@ -194,6 +224,7 @@ def default_facts(fw: str, app_rss_mib: float = 20.0, noise: float = 0.002) -> d
             "framework_count": len(deps),
             "with_server": [*deps, "gunicorn"],
             "with_server_count": len(deps) + 1,
+            "installed_bytes": int(INSTALLED_MIB[fw] * 2**20) if fw in INSTALLED_MIB else None,
         },
         "hello": {"lines": {"flask": 5, "django": 14}.get(fw, 7), "ran": True, "status": 200}
         if fw in FIVE
@@ -214,7 +245,13 @@ def default_facts(fw: str, app_rss_mib: float = 20.0, noise: float = 0.002) -> d
         "security": {
             "headers": headers,
             "csrf": {"default_on": fw == "django", "evidence": "synthetic"},
+            **({"checklist": checklist_facts(fw)} if fw in FIVE else {}),
         },
+        **(
+            {"startproject": {"files": 6, "lines": 137, "command": "startproject mysite"}}
+            if fw == "django"
+            else {}
+        ),
         "import_time": {
             "seconds": base,
             "samples": [base * (1 + 0.01 * k) for k in (-1, 0, 1, 0, 1)],
