@@ -59,7 +59,8 @@ RULES: tuple[tuple[str, str], ...] = (
         "Comparisons",
         "Two frameworks are compared by the ratio of their values. Measured numbers pair by "
         "round (both were measured in the same interleaved round): the mean of the per-round "
-        "log ratios with a 95% t-interval. Facts measured in fresh interpreters (import time, "
+        "log ratios with a 95% t-interval; costs over a bare app, the ratio of their paired "
+        "means with Fieller's interval. Facts measured in fresh interpreters (import time, "
         "one-process memory) do not pair: ratio of geometric means, Welch t-interval. Counted "
         "facts (bytes, packages, lines) have no interval: their size alone decides.",
     ),
@@ -224,6 +225,7 @@ class Cost:
     floor: bool = False
     """The number is a lower bound (generator- or slot-bound)."""
     users: int | None = None
+    server: str = ""
 
     @property
     def label(self) -> str:
@@ -272,7 +274,7 @@ def _peak_cost(
             floor = floor or blevel.lower_bound
             for r in set(mine) & set(theirs):
                 over[r] = mine[r] / theirs[r] if kept and theirs[r] else mine[r] - theirs[r]
-    return Cost(fw, mine, over, base, floor, level.users)
+    return Cost(fw, mine, over, base, floor, level.users, level.server)
 
 
 def _compare_costs(
@@ -306,7 +308,9 @@ def _compare_costs(
 def _held(costs: Mapping[str, Cost]) -> str:
     same = [fw for fw, c in costs.items() if c.baseline and c.baseline.same_server]
     cross = [
-        f"{fw} {c.label}" for fw, c in costs.items() if c.baseline and not c.baseline.same_server
+        f"{fw} ({c.server or 'its server'}) over {c.baseline.name} on {c.baseline.server}"
+        for fw, c in costs.items()
+        if c.baseline and not c.baseline.same_server
     ]
     text = "each framework over the bare app on its own server"
     if same:
@@ -645,7 +649,7 @@ def _startup_costs(run: Run) -> dict[str, Cost]:
                 "startup_s",
             ).get(base.name, {})
             over = {r: mine[fw][r] - theirs[r] for r in set(mine[fw]) & set(theirs)}
-        out[fw] = Cost(fw, mine[fw], over, base)
+        out[fw] = Cost(fw, mine[fw], over, base, server=server)
     return out
 
 

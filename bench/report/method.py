@@ -126,7 +126,10 @@ def paragraphs(run: Run) -> list[tuple[str, str]]:
             "that of the bare app on the same server in the same round (raw WSGI on gunicorn "
             "for Flask, Bottle and Django; raw ASGI on uvicorn for FastAPI). CherryPy runs on "
             "its own cheroot; until a run measures the bare app on cheroot, its comparison is "
-            "labelled cross-server. The absolute numbers are shown beside.",
+            "labelled cross-server. The absolute numbers are shown beside. Two such costs are "
+            "compared by the ratio of their means over the shared rounds, with Fieller's "
+            "interval for a ratio of paired means: a cost over a baseline can come near zero, "
+            "where a log ratio fails; its tests are paired t-tests too.",
         ),
         (
             "Capacity",
@@ -146,8 +149,8 @@ def paragraphs(run: Run) -> list[tuple[str, str]]:
             "How often this design is wrong",
             "The suite runs the design on synthetic data with the noise of a shared 2-core "
             "machine (table below: per-round variation, part of it shared by every framework "
-            "of a round) and counts its verdicts. Between two runs nothing pairs, and a whole "
-            "run shifts by a few per cent with the machine: `bench compare` therefore counts a "
+            "of a round) and counts its verdicts for paired log ratios. Between two runs "
+            "nothing pairs, and a whole run shifts by a few per cent with the machine: `bench compare` therefore counts a "
             "cell as changed only when the change passes its threshold and is significant both "
             "against no change and against the run's median shift, with the cells' between-run "
             f"spread added and Holm across all cells at {FAMILY_ALPHA:.0%}: two runs of the "

@@ -79,7 +79,7 @@ def test_claim_1_holds_the_server_constant(base: dict[int, claims.Result]) -> No
     # FastAPI's number is its cost over raw-asgi on uvicorn (150 - 40), not its absolute 150.
     assert part.values["fastapi"].mean == pytest.approx(110, rel=0.1)
     assert part.values["bottle"].mean == pytest.approx(140, rel=0.1)
-    assert "cross-server: cherrypy over raw-wsgi" in part.comparison
+    assert "cross-server: cherrypy (cheroot) over raw-wsgi on gunicorn" in part.comparison
     assert "absolute" in str(part.notes["fastapi"])
 
 
