@@ -151,10 +151,11 @@ def paragraphs(run: Run) -> list[tuple[str, str]]:
             "machine (table below: per-round variation, part of it shared by every framework "
             "of a round) and counts its verdicts for paired log ratios. Between two runs "
             "nothing pairs, and a whole run shifts by a few per cent with the machine: "
-            "`bench compare` therefore counts a cell as changed only when the change passes its threshold and is significant both "
-            "against no change and against the run's median shift, with the cells' between-run "
-            f"spread added and Holm across all cells at {FAMILY_ALPHA:.0%}: two runs of the "
-            f"same commit flag a cell in at most {FAMILY_ALPHA:.0%} of pairs.",
+            "`bench compare` therefore counts a cell as changed only when the change passes "
+            "its threshold and is significant both against no change and against the run's "
+            "median shift, with the cells' between-run spread added and Holm across all "
+            f"cells at {FAMILY_ALPHA:.0%}: two runs of the same commit flag a cell in at most "
+            f"{FAMILY_ALPHA:.0%} of pairs.",
         ),
     ]
 
