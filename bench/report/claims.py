@@ -149,7 +149,9 @@ class Result:
         known = [v for v in agree if v.ratio.known] or agree
         if not known:
             return None
-        return min(known, key=lambda v: abs(math.log(v.ratio.mean)) if v.ratio.mean > 0 else 0)
+        return min(
+            known, key=lambda v: abs(math.log(v.ratio.mean)) if v.ratio.mean > 0 else math.inf
+        )
 
     def as_dict(self) -> dict[str, Any]:
         c = self.claim
@@ -502,6 +504,10 @@ def judge_async_io(run: Run) -> list[Part]:
         else f"{row['server']}: {row['workers']:g} process(es), one event loop, no thread per wait"
         for fw, row in shape.iterrows()
     }
+    # What async buys is waits per thread of execution, not waits in all: shown as context.
+    rows = rows.assign(threads_total=rows["workers"] * rows["threads"])
+    per_thread = rows.assign(per_thread=rows["concurrent_waits"] / rows["threads_total"])
+    per = select.by_round(per_thread, "per_thread")
     return [
         Part(
             f"/io?ms={io_ms:g} waits in progress at {top:g} users",
@@ -511,7 +517,15 @@ def judge_async_io(run: Run) -> list[Part]:
             {fw: mean_ci(list(waits.get(fw, {}).values())) for fw in select.FIVE},
             versus,
             notes=slots,
-        )
+        ),
+        Part(
+            f"/io?ms={io_ms:g} waits in progress per server thread at {top:g} users",
+            "concurrent waits / (processes x threads)",
+            "context: the same samples divided by each server's configured threads",
+            {fw: mean_ci(list(per.get(fw, {}).values())) for fw in select.FIVE},
+            fixed=(INCONCLUSIVE, "context: how many waits one thread of execution holds"),
+            decides=False,
+        ),
     ]
 
 

@@ -152,6 +152,9 @@ def test_claim_2_needs_more_waits_in_progress_and_names_the_configuration(tmp_pa
     assert got.verdict == "contradicted"
     assert "configuration" in got.parts[0].notes["flask"]
     assert "configured concurrency" in got.parts[0].comparison
+    per_thread = got.parts[1]  # what async buys: waits held per thread of execution
+    assert not per_thread.decides
+    assert per_thread.values["fastapi"].mean > per_thread.values["flask"].mean
     bound = BASE.but(
         io_capacity={**caps, "fastapi": 4}, generator_bound=frozenset({("fastapi", "io")})
     )
