@@ -192,10 +192,23 @@ def peak_level(
 
 
 def main_server(samples: pd.DataFrame, framework: str) -> str:
-    """The server a framework is deployed on in this run (its most measured one)."""
+    """The server a framework is deployed on by default (the registry's), when the run
+    measured it there; else its most measured one. With the server matrix a framework runs on
+    several servers; its claims are judged on the default one."""
     servers = samples["server"][samples["framework"] == framework].astype(str)
     servers = servers[servers != ""]
-    return str(servers.value_counts().idxmax()) if len(servers) else ""
+    if servers.empty:
+        return ""
+    from bench import frameworks
+    from bench.errors import UsageError
+
+    try:
+        default = str(frameworks.get(framework).server)
+    except UsageError:
+        default = ""
+    if default in set(servers):
+        return default
+    return str(servers.value_counts().idxmax())
 
 
 @dataclass(frozen=True)

@@ -71,3 +71,15 @@ def test_with_the_bare_app_on_cheroot_cherrypy_is_held_constant(samples: pd.Data
     assert select.baseline(both, "flask", "json") == select.Baseline(
         "raw-wsgi", "gunicorn", "json", True
     )
+
+
+def test_with_a_server_matrix_the_default_server_is_judged(samples: pd.DataFrame) -> None:
+    """Django measured on gunicorn and (twice as often) on granian: claims use gunicorn, the
+    registry's server for it."""
+    extra = samples[samples["framework"] == "django"].assign(server="granian-wsgi")
+    both = pd.concat([samples, extra, extra], ignore_index=True)
+    assert select.main_server(both, "django") == "gunicorn"
+    only = samples[samples["framework"] != "django"]
+    assert select.main_server(pd.concat([only, extra], ignore_index=True), "django") == (
+        "granian-wsgi"
+    )
