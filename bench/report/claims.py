@@ -288,7 +288,7 @@ def _compare_costs(
         o = costs.get(rival)
         cmp: Comparison
         if s is None or o is None:
-            cmp = no_comparison(f"no saturation data for {subject if s is None else rival}")
+            cmp = no_comparison(f"no data for {subject if s is None else rival}")
         elif not s.over or not o.over:
             cmp = no_comparison("no bare app measured in the same rounds")
         else:
