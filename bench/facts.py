@@ -48,6 +48,10 @@ VALIDATION_NAMES: tuple[str, ...] = ("validate_echo", "EchoIn")
 _VALIDATOR_DECORATORS = re.compile(r"validator", re.IGNORECASE)
 
 HELLO_TIMEOUT_S = 20.0
+NOT_FROM_DOCS: dict[str, str] = {
+    "django": "Django's docs have no single-file hello world: their path is startproject",
+}
+"""hello.py files that are not copied from the framework's documentation, and why."""
 IMPORT_REPEATS = 3
 """Fresh interpreters per import-time figure: a median of three damps one outlier on a noisy
 machine while keeping `collect` near 10 s for the slowest import (FastAPI, ~1 s loaded)."""
@@ -89,14 +93,38 @@ def closure(roots: tuple[str, ...]) -> list[str]:
     return sorted(seen)
 
 
+def installed_bytes(names: list[str]) -> tuple[int, int]:
+    """(bytes, files) the distributions `names` put on disk, from their RECORD files: what
+    installing them costs in space (bytecode caches written later are not counted)."""
+    total = files = 0
+    for name in names:
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        for entry in dist.files or []:
+            size = entry.size
+            if size is None:
+                try:
+                    size = Path(str(entry.locate())).stat().st_size
+                except OSError:
+                    continue
+            total += int(size)
+            files += 1
+    return total, files
+
+
 def dependencies(fw: Framework) -> dict[str, Any]:
     alone = closure(fw.distributions)
     with_server = closure(fw.distributions + fw.server_distributions)
+    size, files = installed_bytes(alone)
     return {
         "roots": list(fw.distributions),
         "server_roots": list(fw.server_distributions),
         "framework": alone,
         "framework_count": len(alone),
+        "installed_bytes": size if alone else None,
+        "installed_files": files,
         "with_server": with_server,
         "with_server_count": len(with_server),
     }
@@ -146,6 +174,8 @@ def hello(fw: Framework) -> dict[str, Any]:
         "command": fw.hello.command,
         "port": fw.hello.port,
         "url_path": fw.hello.path,
+        "from_docs": fw.name not in NOT_FROM_DOCS,
+        **({"not_from_docs": NOT_FROM_DOCS[fw.name]} if fw.name in NOT_FROM_DOCS else {}),
     }
     result.update(_run_hello(fw, path.parent))
     return result
@@ -179,6 +209,7 @@ def _run_hello(fw: Framework, cwd: Path) -> dict[str, Any]:
     env.pop("DJANGO_SETTINGS_MODULE", None)  # hello.py configures itself
     with tempfile.TemporaryFile() as log:
         proc: subprocess.Popen[bytes] | None = None
+        headers: dict[str, str] = {}
         try:
             with interrupts.deferred():
                 proc = subprocess.Popen(
@@ -193,13 +224,18 @@ def _run_hello(fw: Framework, cwd: Path) -> dict[str, Any]:
                 )
             leftovers.started(proc.pid, fw.hello.argv(), f"hello world {fw.name}")
             status, reason = _await_hello(proc, port, fw.hello.path)
+            if status == 200 and reason == "answered":
+                try:
+                    headers = _headers(port, fw.hello.path)[1]
+                except OSError:
+                    headers = {}
         finally:
             if proc is not None:
                 _stop_group(proc)
         log.seek(0)
         tail = log.read().decode(errors="replace").splitlines()[-5:]
     ran = None if reason.startswith("another process") else status == 200
-    return {"ran": ran, "status": status, "reason": reason, "log_tail": tail}
+    return {"ran": ran, "status": status, "reason": reason, "log_tail": tail, "headers": headers}
 
 
 def _await_hello(proc: subprocess.Popen[bytes], port: int, path: str) -> tuple[int | None, str]:
@@ -548,6 +584,13 @@ def collect(framework: Framework) -> dict[str, Any]:
         "security": security(framework),
         "import_time": import_time(framework),
     }
+    from bench import checklist
+
+    listed = checklist.checklist(framework, facts["hello"], facts["security"], _app_dir(framework))
+    if listed is not None:
+        facts["security"]["checklist"] = listed
+    if framework.name == "django":
+        facts["startproject"] = checklist.startproject()
     facts["collect_s"] = round(time.perf_counter() - started, 3)
     return facts
 

@@ -52,7 +52,7 @@ def _fmt(x: float) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from bench.comparable import differences
-    from bench.compare import compare, parse_threshold, regressions
+    from bench.compare import FAMILY_ALPHA, compare, parse_threshold, regressions, run_shifts
     from bench.report.load import load
     from bench.runner.validate import check
 
@@ -75,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
     shown = [c for c in changes if args.all or c.status != "same"]
     print(
         f"A = {a.run_id}   B = {b.run_id}   threshold {threshold:.1%}; change = B vs A cost "
-        f"(+ is slower), 95% bootstrap CI; p = Mann-Whitney U (reference only)"
+        f"(+ is slower), 95% Welch t-interval of the log ratio over rounds with the cells' "
+        f"between-run spread; p = Holm-adjusted over all cells, significant below {FAMILY_ALPHA:g}"
     )
     header = (
         f"{'cell':<58} {'metric':<22} {'A':>10} {'B':>10} {'change':>8} {'95% CI':>17} "
@@ -91,7 +92,13 @@ def run(args: argparse.Namespace) -> int:
             f"{' '.join(x for x in c.cell if x):<58.58} {c.metric:<22.22} {_fmt(c.mean_a):>10} "
             f"{_fmt(c.mean_b):>10} {change:>8} {ci:>17} {_fmt(c.p_value):>6}  {c.status}"
         )
+    for (mode, metric), ratio in sorted(run_shifts(changes).items()):
+        print(
+            f"run-wide shift, {mode} {metric}: {(ratio - 1) * 100:+.1f}% (median of its cells; "
+            "shown, not judged: machine state and a regression of everything look alike)"
+        )
     same = sum(1 for c in changes if c.status == "same")
     worse = regressions(changes)
-    print(f"{len(changes)} cell-metrics: {len(worse)} slower, {same} unchanged")
+    better = sum(1 for c in changes if c.status == "faster")
+    print(f"{len(changes)} cell-metrics: {len(worse)} slower, {better} faster, {same} unchanged")
     return 1 if worse else 0

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from bench.report import charts, claims, html, markdown
+from bench.report import charts, claims, html, markdown, method
 from bench.report.load import Run, load
 
 
@@ -23,7 +23,9 @@ def claims_document(run: Run, results: list[claims.Result]) -> dict[str, object]
         "status": run.status,
         "skipped": run.skipped,
         "rules": dict(claims.RULES),
+        "method": method.document(run),
         "claims": [r.as_dict() for r in results],
+        "forest": claims.forest(results),
     }
 
 

@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 from bench.report import claims as claims_mod
+from bench.report import method as method_mod
 from bench.report.charts import Chart, Omitted, ordered
 from bench.report.claims import Result
 from bench.report.load import Run
@@ -57,8 +58,10 @@ def effect_text(result: Result) -> str:
     if e is None:
         return ""
     r = e.ratio
+    if not math.isfinite(r.mean):
+        return f"{e.subject} / {e.versus}: {e.outcome}"
     ci = "" if r.low == r.high or not r.known else f" [{fmt(r.low)}, {fmt(r.high)}]"
-    return f"{e.subject} / {e.versus} = {fmt(r.mean)}{ci}"
+    return f"{e.subject} / {e.versus} = {fmt(r.mean)}{ci}: {e.outcome}"
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -97,22 +100,24 @@ def _claims_summary(results: Sequence[Result]) -> str:
         [
             str(r.claim.number),
             escape(r.claim.article),
-            escape(r.claim.hypothesis),
+            escape(r.claim.reading),
             _verdict(r.verdict),
             escape(r.reason),
             escape(effect_text(r)),
         ]
         for r in results
     ]
-    return _table(["#", "the article says", "we test", "verdict", "because", "effect"], rows)
+    return _table(["#", "the article says", "read as", "verdict", "because", "effect"], rows)
 
 
 def _claim_detail(r: Result) -> str:
     c = r.claim
     out = [
         f'<h3 id="claim-{c.number}">{c.number}. {escape(c.article)} {_verdict(r.verdict)}</h3>',
-        f"<p><b>Hypothesis:</b> {escape(c.hypothesis)}<br><b>Metric:</b> {escape(c.metric)}"
-        f"<br><b>Scenario:</b> {escape(c.scenario)}<br><b>Rule:</b> {escape(c.rule)}</p>",
+        f"<p><b>Reading:</b> {escape(c.reading)}<br><b>Hypothesis:</b> {escape(c.hypothesis)}"
+        f"<br><b>Metric:</b> {escape(c.metric)}<br><b>Comparison:</b> {escape(c.comparison)}"
+        f"<br><b>Scenario:</b> {escape(c.scenario)}<br><b>Rule:</b> {escape(c.rule)}"
+        f"<br><b>Effect:</b> {escape(effect_text(r))}</p>",
     ]
     for part in r.parts:
         fws = ordered(list(part.values))
@@ -124,6 +129,27 @@ def _claim_detail(r: Result) -> str:
             *(f'<span class="num">{escape(fmt_interval(part.values[f]))}</span>' for f in fws),
         ]
         out.append(_table(head, [row]))
+        out.append(
+            f"<p><small>{'' if part.decides else 'Context, not counted. '}Held constant: "
+            f"{escape(part.comparison or '–')}</small></p>"
+        )
+        if part.versus:
+            out.append(
+                _table(
+                    ["comparison", "ratio [95% CI]", "outcome", "for the claim"],
+                    [
+                        [
+                            escape(f"{v.subject} / {v.versus}"),
+                            f'<span class="num">{escape(fmt_interval(v.ratio))}</span>'
+                            if v.ratio.n
+                            else escape(v.comparison.why),
+                            escape(v.outcome),
+                            _verdict(v.verdict),
+                        ]
+                        for v in part.versus
+                    ],
+                )
+            )
         if part.notes:
             out.append(
                 _table(
@@ -263,7 +289,31 @@ def _method(run: Run, results: Sequence[Result]) -> str:
     s = run.samples
     trials = s.groupby(["framework", "scenario", "mode"])["trial"].nunique()
     low, high = (int(trials.min()), int(trials.max())) if len(trials) else (0, 0)
+    rates = method_mod.error_rates(run)
     out = [
+        "<h3>Statistical design</h3>",
+        *(f"<p><b>{escape(t)}.</b> {escape(x)}</p>" for t, x in method_mod.paragraphs(run)),
+        _table(
+            [
+                "noise",
+                "per-round CV",
+                "rounds",
+                "identical called different",
+                "real 10% found",
+                "2% called equivalent",
+            ],
+            [
+                [
+                    escape(e["noise"]),
+                    f"{e['cv']:.0%}",
+                    str(e["rounds"]),
+                    f"{e['false_different']:.1%}",
+                    f"{e['found_10_percent']:.1%}",
+                    f"{e['equivalent_at_2_percent']:.1%}",
+                ]
+                for e in rates
+            ],
+        ),
         "<h3>Verdict rules</h3>",
         _table(["rule", "definition"], [[escape(k), escape(v)] for k, v in claims_mod.RULES]),
         _table(["claim", "rule"], [[str(r.claim.number), escape(r.claim.rule)] for r in results]),
@@ -322,7 +372,7 @@ started {escape(run.started)}</p>
 <p>Servers run pinned to their own cores, the Locust load generator to others. The primary
 comparison is at equal offered load (open loop, well inside the generator's measured ceiling):
 server CPU µs per request, latency percentiles from HdrHistograms, errors. Trials are
-interleaved across frameworks; every interval is a 95% bootstrap CI over trials.</p>
+interleaved across frameworks; every interval is a 95% t-interval (see the design below).</p>
 {_method(run, results)}
 </body></html>
 """

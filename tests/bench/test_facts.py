@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import facts
+from bench import checklist, facts
 from bench.frameworks import HOST, ROOT, Hello, get
 from bench.ports import free_port
 
@@ -137,3 +137,71 @@ def test_one_process_rss_counts_the_built_app() -> None:
     # interpreter itself (ratios, not absolute sizes).
     assert flask["rss_mib"] > raw["rss_mib"] > raw["interpreter_rss_mib"] * 0.99
     assert flask["rss_mib"] > 1.2 * flask["interpreter_rss_mib"]
+
+
+def test_installed_size_is_read_from_the_records() -> None:
+    flask = facts.dependencies(get("flask"))
+    bottle = facts.dependencies(get("bottle"))
+    # Bottle is one module; Flask brings Werkzeug, Jinja2 and more (a ratio, not a size).
+    assert flask["installed_bytes"] > 3 * bottle["installed_bytes"] > 0
+    assert flask["installed_files"] > bottle["installed_files"]
+    assert facts.dependencies(get("raw-wsgi"))["installed_bytes"] is None
+
+
+def test_startproject_is_counted_as_the_docs_path() -> None:
+    got = checklist.startproject()
+    assert got["files"] >= 5 and "manage.py" in got["per_file"]
+    assert got["lines"] == sum(got["per_file"].values()) > 50
+
+
+def test_django_hello_is_labelled_not_from_the_docs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only the labelling is under test here: running the hello world is tested above.
+    monkeypatch.setattr(facts, "_run_hello", lambda fw, cwd: {"ran": None, "reason": "skipped"})
+    django, flask = facts.hello(get("django")), facts.hello(get("flask"))
+    assert django["from_docs"] is False and "startproject" in django["not_from_docs"]
+    assert flask["from_docs"] is True and "not_from_docs" not in flask
+
+
+def _observed(*present: str) -> dict[str, object]:
+    return {
+        "headers": {
+            name: {"present": name in present, "values": {"plaintext": "x"}, "set_by_app": False}
+            for name in checklist.HEADERS
+        }
+    }
+
+
+def test_django_checklist_counts_its_negatives_and_only_the_measured_apps_csrf() -> None:
+    django = get("django")
+    listed = checklist.checklist(
+        django, {}, _observed("X-Frame-Options", "Referrer-Policy"), ROOT / django.app_dir
+    )
+    assert listed is not None
+    deployed, template = listed["deployed"], listed["template"]
+    assert deployed["CSRF protection on"]["score"] == 0  # the measured app turned it off
+    assert deployed["no placeholder secret key"]["score"] == -1
+    assert deployed["debug off"]["score"] == 0
+    assert deployed["X-Frame-Options"]["score"] == 1
+    assert deployed["X-Content-Type-Options"]["score"] == 0  # the contract's, not Django's
+    assert template["debug off"]["score"] == -1  # startproject writes DEBUG = True
+    assert template["no placeholder secret key"]["score"] == -1
+    assert template["CSRF protection on"]["score"] == 1
+    assert template["X-Frame-Options"]["score"] == 1
+    assert set(deployed) == set(template) == set(checklist.ITEMS)
+
+
+def test_quickstart_defaults_are_scored_from_source_and_framework() -> None:
+    bottle, cherrypy, flask = get("bottle"), get("cherrypy"), get("flask")
+    ran = {"ran": True, "headers": {"Content-Type": "text/html"}}
+    b = checklist.checklist(bottle, ran, _observed(), ROOT / bottle.app_dir)
+    c = checklist.checklist(cherrypy, ran, _observed(), ROOT / cherrypy.app_dir)
+    f = checklist.checklist(flask, ran, _observed(), ROOT / flask.app_dir)
+    assert b and c and f
+    assert b["template"]["debug off"]["score"] == -1  # Bottle's hello world: debug=True
+    assert b["deployed"]["debug off"]["score"] == 0
+    assert c["template"]["debug off"]["score"] == -1  # tracebacks in error pages by default
+    assert c["deployed"]["debug off"]["score"] == 0  # the app sets the production environment
+    assert c["template"]["template autoescaping"]["score"] == 0  # no engine of its own
+    assert f["template"]["template autoescaping"]["score"] == 1
+    assert f["template"]["HttpOnly session cookie"]["score"] == 1
+    assert checklist.checklist(get("raw-wsgi"), ran, _observed(), ROOT) is None

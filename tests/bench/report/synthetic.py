@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import random
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -135,9 +137,56 @@ class Synthetic:
     skipped: dict[str, str] = field(default_factory=lambda: dict({}))
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Per framework, facts.json sections replacing the defaults below."""
+    # Realistic noise (issue 11). All off by default, so the numbers above are drawn as before.
+    shared_noise: float = 0.0
+    """Relative SD of a factor drawn once per round and common to every framework (the
+    machine's state in that round): interleaved rounds pair because of it."""
+    run_shift: float = 1.0
+    """Every cost (CPU, latency) of the run multiplied, every throughput divided, by this."""
+    cell_shift: float = 0.0
+    """Relative SD of a factor per framework x scenario drawn from the seed: a cell's own move
+    between two runs."""
+    peak_users: tuple[int, ...] = ()
+    """Concurrency levels of mode `peak` rows (v2 saturation); none when empty."""
+    peak_noise: float = 0.03
+    """Per-round CV of peak throughput."""
+    peak_cpu_noise: float = 0.05
+    """Per-round CV of CPU per request at saturation."""
+    rate_cpu_noise: float | None = None
+    """Per-round CV of light-load CPU per request; `noise` when None."""
 
     def but(self, **changes: Any) -> Synthetic:
         return replace(self, **changes)
+
+
+INSTALLED_MIB = {"flask": 5.0, "bottle": 0.4, "cherrypy": 3.2, "django": 31.0, "fastapi": 9.0}
+TEMPLATE_SCORES = {
+    # (protections on, insecure defaults) of each framework's template or quickstart
+    "django": (("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
+                "Cross-Origin-Opener-Policy", "CSRF protection on", "HttpOnly session cookie",
+                "template autoescaping"), ("debug off", "no placeholder secret key")),
+    "flask": (("HttpOnly session cookie", "template autoescaping"), ()),
+    "bottle": (("template autoescaping",), ("debug off",)),
+    "cherrypy": ((), ("debug off",)),
+    "fastapi": (("template autoescaping",), ()),
+}  # fmt: skip
+
+
+def checklist_facts(fw: str) -> dict[str, Any]:
+    """A security checklist like bench.checklist writes: deployed from the synthetic headers
+    (Django's three; CSRF off in the measured app; its fallback placeholder key), template from
+    TEMPLATE_SCORES."""
+    on, off = TEMPLATE_SCORES.get(fw, ((), ()))
+    template = {item: {"score": 1, "evidence": "synthetic"} for item in on}
+    template.update({item: {"score": -1, "evidence": "synthetic"} for item in off})
+    deployed = {
+        name: {"score": 1 if fw == "django" else 0, "evidence": "synthetic"}
+        for name in ("X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy")
+    }
+    deployed["CSRF protection on"] = {"score": 0, "evidence": "synthetic: off in the app"}
+    if fw == "django":
+        deployed["no placeholder secret key"] = {"score": -1, "evidence": "synthetic"}
+    return {"deployed": deployed, "template": template}
 
 
 def default_facts(fw: str, app_rss_mib: float = 20.0, noise: float = 0.002) -> dict[str, Any]:
@@ -175,6 +224,7 @@ def default_facts(fw: str, app_rss_mib: float = 20.0, noise: float = 0.002) -> d
             "framework_count": len(deps),
             "with_server": [*deps, "gunicorn"],
             "with_server_count": len(deps) + 1,
+            "installed_bytes": int(INSTALLED_MIB[fw] * 2**20) if fw in INSTALLED_MIB else None,
         },
         "hello": {"lines": {"flask": 5, "django": 14}.get(fw, 7), "ran": True, "status": 200}
         if fw in FIVE
@@ -195,7 +245,13 @@ def default_facts(fw: str, app_rss_mib: float = 20.0, noise: float = 0.002) -> d
         "security": {
             "headers": headers,
             "csrf": {"default_on": fw == "django", "evidence": "synthetic"},
+            **({"checklist": checklist_facts(fw)} if fw in FIVE else {}),
         },
+        **(
+            {"startproject": {"files": 6, "lines": 137, "command": "startproject mysite"}}
+            if fw == "django"
+            else {}
+        ),
         "import_time": {
             "seconds": base,
             "samples": [base * (1 + 0.01 * k) for k in (-1, 0, 1, 0, 1)],
@@ -218,7 +274,20 @@ def samples(spec: Synthetic) -> list[dict[str, Any]]:
 
     rows: list[dict[str, Any]] = []
     n = 0
+    side = random.Random(spec.seed * 7919 + 17)  # its own stream: the default draws stay put
+
+    def cell(fw: str, scenario: str) -> float:
+        if not spec.cell_shift:
+            return 1.0
+        local = random.Random(zlib.crc32(f"{spec.seed}/{fw}/{scenario}".encode()))
+        return math.exp(local.gauss(0, spec.cell_shift))
+
+    def draw(x: float, cv: float) -> float:
+        return x * math.exp(side.gauss(0, cv)) if cv else x
+
     for trial in range(spec.trials):
+        shared = math.exp(side.gauss(0, spec.shared_noise)) if spec.shared_noise else 1.0
+        cost = shared * spec.run_shift
         for dep in spec.deployments:
             for fw in spec.frameworks:
                 if fw in spec.skipped:
@@ -262,7 +331,7 @@ def samples(spec: Synthetic) -> list[dict[str, Any]]:
                     rows.append(
                         _row(
                             spec,
-                            **common,
+                            **{**common, **({"bound": kw.pop("bound")} if "bound" in kw else {})},
                             sample_id=f"s{n:05d}",
                             scenario=scenario,
                             mode=mode,
@@ -275,12 +344,41 @@ def samples(spec: Synthetic) -> list[dict[str, Any]]:
                     )
 
                 for scenario in scenarios:
+                    for users in spec.peak_users:
+                        shift = cost * cell(fw, scenario)
+                        cpu = draw(spec.cpu_us[fw] * dep_factor * shift, spec.peak_cpu_noise)
+                        # Throughput rises with concurrency towards the server's capacity.
+                        cap = 1e6 / (spec.cpu_us[fw] * dep_factor * shift) * users / (users + 4)
+                        achieved = draw(cap, spec.peak_noise)
+                        bound_here = (fw, scenario) in spec.generator_bound
+                        add(
+                            scenario,
+                            "peak",
+                            users,
+                            "",
+                            io_ms=0,
+                            duration_s=10.0,
+                            requests=int(achieved * 10),
+                            failures=0,
+                            achieved_rps=round(achieved, 3),
+                            latency_p50_us=round(users / achieved * 1e6, 1),
+                            latency_p99_us=round(users / achieved * 3e6, 1),
+                            server_cpu_s=cpu * achieved * 10 / 1e6,
+                            server_cpu_us_per_req=round(cpu, 3),
+                            server_cpu_util=0.6 if bound_here else 0.97,
+                            bound="generator" if bound_here else "server",
+                        )
                     for rate in spec.rates:
                         cpu = jitter(spec.cpu_us[fw] * dep_factor)
+                        if spec.rate_cpu_noise is not None or cost != 1.0 or spec.cell_shift:
+                            cpu = draw(
+                                spec.cpu_us[fw] * dep_factor * cost * cell(fw, scenario),
+                                spec.noise if spec.rate_cpu_noise is None else spec.rate_cpu_noise,
+                            )
                         duration = 10.0
                         requests = int(rate * duration)
                         failures = spec.cherrypy_failures if fw == "cherrypy" else 0
-                        p99 = jitter(spec.p99_us[fw])
+                        p99 = jitter(spec.p99_us[fw]) * cost * cell(fw, scenario)
                         add(
                             scenario,
                             "rate",
