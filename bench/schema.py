@@ -198,6 +198,13 @@ SAMPLE_COLUMNS: tuple[Column, ...] = (
         nullable=True,
     ),
     Column(
+        "database_cpu_us_per_req",
+        "float",
+        "database scenarios: the private PostgreSQL's CPU (postmaster and backends) per "
+        "response in the window; empty elsewhere or for an existing --database-url",
+        nullable=True,
+    ),
+    Column(
         "steal_share",
         "float",
         "steal time of the server's cores / their elapsed time in the window (/proc/stat)",

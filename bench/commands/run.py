@@ -64,6 +64,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--target-cgroup", help="cgroup v2 directory of the target (server CPU and memory)"
     )
     parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="an existing loopback PostgreSQL (seeded hello_world) for the database scenarios "
+        "(default: a private cluster the run starts and stops)",
+    )
+    parser.add_argument(
         "--deployment", default="local", choices=("local", "docker"), help="recorded label"
     )
     parser.add_argument(
@@ -168,8 +174,18 @@ def build_config(args: argparse.Namespace) -> tuple[RunConfig, bool]:
         target=target,
         extra={**({"users": users} if users else {}), **({"strict": True} if args.strict else {})},
         servers=servers,
+        database_url=_database_url(args.database_url),
     )
     return config, bool(args.skip_facts)
+
+
+def _database_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    from bench.database import external
+
+    external.parse(url)  # loopback only, like --target: one line and exit 2 otherwise
+    return url
 
 
 def _print_reference(runner: Run, out: Console) -> None:

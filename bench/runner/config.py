@@ -174,6 +174,14 @@ class Profile:
     capacity_baselines: bool = False
     """A bare baseline's SLO capacity answers no claim (its peak already bounds it): searched
     only when asked for."""
+    database_scenarios: tuple[str, ...] = ()
+    """TechEmpower's database tests, measured at peak (closed loop) against the private
+    PostgreSQL the run starts; the cluster runs on the generator's cores, never the server's."""
+    database_users: tuple[int, ...] = (16,)
+    database_rounds: int = 1
+    """Database cells run in the first N rounds only."""
+    database_window_s: float = 0.0
+    """The database cells' window; 0 means the peak window."""
 
     def rates_for(self, scenario: str) -> tuple[float, ...]:
         return dict(self.rate_levels).get(scenario, ())
@@ -218,12 +226,11 @@ PROFILES: dict[str, Profile] = {
         # wrk's saturated throughput repeats within CV 1% over 5 s windows here, and one GC
         # pause or wake-up costs a 1 s window several per cent. Peak at 16 and 64 connections:
         # 16 already fills gunicorn's 12 threads, cheroot's 10 and one event loop; 64 shows
-        # what queueing costs. json only at peak (TechEmpower's headline test); the other
-        # scenarios at one open-loop level; plaintext, users, echo, cookie and mixed are left
-        # to full. Open-loop levels 200/600/1200 for json: light, mid and ~70% of the slowest
-        # app's json capacity (CherryPy and Django near 1,700-2,300 requests/s here); 1.2 s
-        # windows: light-load cost is context (the cost curve), not a claim. One capacity
-        # search per framework (round 1, not the baselines): 6-9 windows each.
+        # what queueing costs. json only, at peak and open loop (TechEmpower's headline test);
+        # the other HTTP scenarios are left to full. Open-loop levels 200/600/1200: light, mid
+        # and ~70% of the slowest app's json capacity (CherryPy and Django near 1,700-2,300
+        # requests/s here); 1.2 s windows: light-load cost is context (the cost curve), not a
+        # claim. One capacity search per framework (round 1, not the baselines): 6-9 windows.
         Profile(
             name="standard",
             rounds=5,
@@ -232,7 +239,7 @@ PROFILES: dict[str, Profile] = {
             peak_users=(16, 64),
             peak_warmup_s=0.5,
             peak_window_s=5.0,
-            rate_levels=(("json", (200.0, 600.0, 1200.0)), ("template", (600.0,))),
+            rate_levels=(("json", (200.0, 600.0, 1200.0)),),
             warmup_s=0.3,
             window_s=1.2,
             per_user_rps=10.0,
@@ -250,6 +257,12 @@ PROFILES: dict[str, Profile] = {
             steal_max_share=0.05,
             crosscheck_s=5.0,
             calibration_window_s=2.0,
+            # TechEmpower's four tests, queries and updates at 20, in the first round: one
+            # 3 s peak window each at 16 connections (every app's pool holds 4-16).
+            database_scenarios=("db", "queries-20", "fortunes", "updates-20"),
+            database_users=(16,),
+            database_rounds=1,
+            database_window_s=3.0,
         ),
         # Publication (about 75 min): three scenarios at TechEmpower's concurrency levels with
         # 6 s windows, every scenario at 600/s and json at three rates, the whole /io sweep,
@@ -283,6 +296,9 @@ PROFILES: dict[str, Profile] = {
             steal_max_share=0.05,
             crosscheck_s=10.0,
             calibration_window_s=5.0,
+            database_scenarios=DATABASE_SCENARIOS,
+            database_users=(16, 64),
+            database_rounds=2,
         ),
     )
 }
@@ -302,6 +318,8 @@ class RunConfig:
     rates: tuple[float, ...] = ()
     """Absolute offered rates (--rate); empty means profile fractions of the ceiling."""
     target: Target | None = None
+    database_url: str | None = None
+    """An existing loopback PostgreSQL for the database scenarios (else a private cluster)."""
     extra: dict[str, Any] = field(default_factory=dict)
     servers: tuple[str, ...] = ("default",)
     """--servers as frameworks.parse_servers reads it: ("default",), ("all",) or server names;

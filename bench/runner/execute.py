@@ -16,18 +16,18 @@ import os
 import time
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
 
 from bench import frameworks, interrupts, leftovers
-from bench.errors import BenchError
+from bench.errors import BenchError, UsageError
 from bench.frameworks import Framework
 from bench.runner import calibration, capacity, document, environment
 from bench.runner.client import Generator
-from bench.runner.config import SCENARIOS, RunConfig
+from bench.runner.config import DATABASE_SCENARIOS, SCENARIOS, RunConfig
 from bench.runner.measure import MIB, Cgroup, ProcessTree, Source, Unmeasured
 from bench.runner.plan import (
     Cell,
@@ -36,6 +36,7 @@ from bench.runner.plan import (
     crosscheck_seconds,
     interleave,
     planned_seconds,
+    window_of,
 )
 from bench.runner.progress import RunProgress
 from bench.runner.protocol import LoadSpec
@@ -114,6 +115,9 @@ class Run:
     ceiling_rps: float = math.nan
     _advanced: float = 0.0
     _generator: Generator | None = None
+    _database_env: dict[str, str] = field(default_factory=dict)
+    _database_source: Source | None = None
+    _database_stack: ExitStack = field(default_factory=ExitStack)
 
     # -- planning ---------------------------------------------------------------------------
     def plan(self) -> tuple[list[Visit], float]:
@@ -124,7 +128,12 @@ class Run:
             fw.label: cells_for(fw, cfg.profile, cfg.scenarios, cfg.rates, users) for fw in chosen
         }
         visits = interleave(
-            chosen, cfg.profile.rounds, cfg.seed, cells, cfg.profile.capacity_rounds
+            chosen,
+            cfg.profile.rounds,
+            cfg.seed,
+            cells,
+            capacity_rounds=cfg.profile.capacity_rounds,
+            database_rounds=cfg.profile.database_rounds,
         )
         seconds = planned_seconds(visits, cfg.profile, starts_servers=cfg.target is None)
         if not self.skip_facts:
@@ -178,6 +187,7 @@ class Run:
                 progress.cell("calibration")
                 self._calibrate()
                 progress.advance(CALIBRATION_S)
+                self._start_database(visits, progress)
                 for visit in visits:
                     self._visit(visit, progress)
                 if cfg.target is None and cfg.profile.crosscheck_s:
@@ -201,6 +211,10 @@ class Run:
             errors = servers.stop()
             if errors:
                 self.document.setdefault("cleanup_errors", []).extend(errors)
+            try:
+                self._database_stack.close()  # after the apps, which hold connections to it
+            except BenchError as exc:
+                self.document.setdefault("cleanup_errors", []).append(str(exc))
             if self._generator is not None:
                 self._generator.stop()
             self.document["status"] = status
@@ -208,6 +222,37 @@ class Run:
             self.document["samples"] = len(self.rows)
             if self.store is not None:
                 self.store.write_run(self.document)
+
+    def _start_database(self, visits: list[Visit], progress: RunProgress) -> None:
+        """The PostgreSQL the database cells need: a private cluster on the generator's cores
+        (never the server's), or the --database-url given; its settings go into run.json."""
+        cfg = self.config
+        if not any(c.scenario in DATABASE_SCENARIOS for v in visits for c in v.cells):
+            return
+        from bench.database import cluster, external, layers
+
+        progress.cell("database")
+        if cfg.database_url is not None:
+            database = external.existing(cfg.database_url)
+        elif cfg.target is not None:
+            raise UsageError("database scenarios against --target need its --database-url")
+        else:
+            private = self._database_stack.enter_context(
+                cluster.cluster_running(cpus=cfg.generator_cpus)
+            )
+            database = private.database()
+            if database.pid is not None:
+                self._database_source = ProcessTree(database.pid)
+        self._database_env = database.app_environment()
+        self.document["database"] = {
+            "private": database.private,
+            "version": database.version,
+            "cpus": list(cfg.generator_cpus) if database.private else None,
+            "settings": cluster.settings_record() if database.private else None,
+            "layers": layers.record(),
+        }
+        assert self.store is not None
+        self.store.write_run(self.document)
 
     def _facts(self) -> None:
         from bench import facts  # the report helper's module; missing must fail loudly
@@ -318,7 +363,7 @@ class Run:
         assert self.store is not None
         log = self.store.path / "servers" / f"{fw.label}-r{round_}.log"
         log.parent.mkdir(exist_ok=True)
-        server = start_server(fw, cfg.server_cpus, log_path=log)
+        server = start_server(fw, cfg.server_cpus, log_path=log, extra_env=self._database_env)
         self.document["starts"].append(
             {"framework": fw.name, "server": fw.server, "round": round_, "port": server.port,
              "command": server.command,
@@ -357,7 +402,7 @@ class Run:
         p = self.config.profile
         scenario = SCENARIOS[cell.scenario].with_io_ms(cell.io_ms)
         warmup, window = {
-            "peak": (p.peak_warmup_s, p.peak_window_s),
+            "peak": (p.peak_warmup_s, window_of(cell, p)),
             "discard": (0.0, p.discard_s),
             "capacity": (p.capacity_warmup_s, p.capacity_window_s),
         }.get(cell.mode, (p.warmup_s, p.window_s))
@@ -384,7 +429,8 @@ class Run:
         spec = LoadSpec(**{**vars(spec), "base_url": endpoint.base_url})
         cpus = self.config.server_cpus if self.config.target is None else ()
         gen = ProcessTree(self._generator.pid)
-        m = drive(self._generator, spec, endpoint.source, gen, cpus)
+        database = self._database_source if _uses_database(spec) else None
+        m = drive(self._generator, spec, endpoint.source, gen, cpus, database=database)
         limit = self.config.profile.steal_max_share
         if not math.isnan(m.readings.steal_share) and m.readings.steal_share > limit:
             # The hypervisor took the server's core away for part of the window: measure once
@@ -392,7 +438,7 @@ class Run:
             self.document.setdefault("repeated_windows", []).append(
                 {"sample_id": spec.sample_id, "steal_share": m.readings.steal_share}
             )
-            m = drive(self._generator, spec, endpoint.source, gen, cpus)
+            m = drive(self._generator, spec, endpoint.source, gen, cpus, database=database)
         return m
 
     def _window(self, m: Measurement) -> capacity.Window:
@@ -540,6 +586,7 @@ class Run:
             "server_cores": cores,
             "server_cpu_util": m.server_util(cores),
             "server_runq_util": m.server_wait_util(cores),
+            "database_cpu_us_per_req": m.database_cpu_us_per_req,
             "steal_share": m.readings.steal_share,
             "irq_share": m.readings.irq_share,
             "rss_idle_mib": at.rss_idle_mib,
@@ -598,6 +645,13 @@ class Run:
                 )
                 self.store.write_json("crosscheck.json", {"kind": "crosscheck", "rows": rows})
         self.document["crosscheck"] = {"file": "crosscheck.json", "rows": len(rows)}
+
+
+def _uses_database(spec: LoadSpec) -> bool:
+    return any(r["path"].split("?")[0] in DATABASE_PATHS for r in spec.requests)
+
+
+DATABASE_PATHS = frozenset(SCENARIOS[s].requests[0].path.split("?")[0] for s in DATABASE_SCENARIOS)
 
 
 def _step_record(step: capacity.Step) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bench.frameworks import Framework
-from bench.runner.config import SCENARIO_NAMES, Profile, scenarios_for
+from bench.runner.config import DATABASE_SCENARIOS, SCENARIO_NAMES, Profile, scenarios_for
 
 Mode = Literal["rate", "peak", "capacity", "closed", "discard"]
 
@@ -49,13 +49,20 @@ class Cell:
             step = profile.capacity_warmup_s + profile.capacity_window_s + CELL_OVERHEAD_S
             return CAPACITY_STEPS_EXPECTED * step
         if self.mode == "peak":
-            return profile.peak_warmup_s + profile.peak_window_s + CELL_OVERHEAD_S
+            return profile.peak_warmup_s + window_of(self, profile) + CELL_OVERHEAD_S
         if self.mode == "discard":
             return profile.discard_s + CELL_OVERHEAD_S
         return profile.warmup_s + profile.window_s + CELL_OVERHEAD_S
 
 
 DISCARD = Cell("json", "discard", users=16)
+
+
+def window_of(cell: Cell, profile: Profile) -> float:
+    """A peak cell's window: the database cells may have their own."""
+    if cell.scenario in DATABASE_SCENARIOS and profile.database_window_s:
+        return profile.database_window_s
+    return profile.peak_window_s
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,12 @@ def cells_for(
         if s in allowed
         for u in profile.peak_users
     )
+    cells.extend(
+        Cell(s, "peak", users=u)
+        for s in profile.database_scenarios
+        if s in allowed
+        for u in profile.database_users
+    )
     rate_scenarios = [s for s, _ in profile.rate_levels]
     if explicit:
         rate_scenarios += [s for s in scenarios if s not in rate_scenarios and s != "io"]
@@ -133,14 +146,17 @@ def interleave(
     rounds: int,
     seed: int,
     cells: dict[str, tuple[Cell, ...]],
+    *,
     capacity_rounds: int | None = None,
+    database_rounds: int | None = None,
 ) -> list[Visit]:
     """Round-robin over deployments (frameworks on their servers), in a seeded random order
     per round; `cells` is keyed by each deployment's label (its name on its default server).
 
     Shuffling each round spreads slow drifts of the machine (thermal, other tenants) over all
     deployments instead of always penalising whoever comes last; the seed makes it repeatable.
-    Capacity searches run only in the first `capacity_rounds` rounds (all when None).
+    Capacity searches run only in the first `capacity_rounds` rounds, database cells only in
+    the first `database_rounds` (all when None).
     """
     rng = random.Random(seed)
     visits: list[Visit] = []
@@ -151,6 +167,8 @@ def interleave(
             mine = cells[fw.label]
             if capacity_rounds is not None and r >= capacity_rounds:
                 mine = tuple(c for c in mine if c.mode != "capacity")
+            if database_rounds is not None and r >= database_rounds:
+                mine = tuple(c for c in mine if c.scenario not in DATABASE_SCENARIOS)
             if mine:
                 visits.append(Visit(r, fw, visit_order(mine, rng)))
     return visits

@@ -29,6 +29,7 @@ class WindowReadings:
     rss_peak_bytes: float
     steal_share: float = math.nan
     irq_share: float = math.nan
+    database_cpu_s: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,13 @@ class Measurement:
         return self.generator_util(cores) + (0.0 if math.isnan(wait) else wait)
 
     @property
+    def database_cpu_us_per_req(self) -> float:
+        """PostgreSQL's CPU (its whole process tree) per response delivered in the window."""
+        if not self.result.completed:
+            return math.nan
+        return self.readings.database_cpu_s * 1e6 / self.result.completed
+
+    @property
     def server_cpu_us_per_req(self) -> float:
         """The window's server CPU over the responses it delivered in the same window."""
         if not self.result.completed:
@@ -112,13 +120,17 @@ def drive(
     server: Source,
     gen: Source,
     server_cpus: tuple[int, ...] = (),
+    *,
+    database: Source | None = None,
 ) -> Measurement:
     def on_window(start: float, end: float) -> WindowReadings:
         _sleep_until(start)
         c0 = core_times(server_cpus) if server_cpus else None
+        d0 = database.cpu() if database is not None else None
         s0, g0, t0 = server.cpu(), gen.cpu(), time.monotonic()
         _sleep_until(end)
         s1, g1, t1 = server.cpu(), gen.cpu(), time.monotonic()
+        d1 = database.cpu() if database is not None else None
         c1 = core_times(server_cpus) if server_cpus else None
         steal, irq = shares_between(c0, c1) if c0 and c1 else (math.nan, math.nan)
         try:
@@ -134,6 +146,7 @@ def drive(
             rss_peak_bytes=peak,
             steal_share=steal,
             irq_share=irq,
+            database_cpu_s=cpu_between(d0, d1) if d0 and d1 else math.nan,
         )
 
     result, readings = generator.run(spec, on_window)

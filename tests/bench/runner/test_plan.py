@@ -18,7 +18,12 @@ def _visits(profile_name: str, seed: int = 1, rounds: int | None = None) -> list
     profile = PROFILES[profile_name]
     cells = {fw.name: cells_for(fw, profile, SCENARIO_NAMES) for fw in frameworks.FRAMEWORKS}
     return interleave(
-        frameworks.FRAMEWORKS, rounds or profile.rounds, seed, cells, profile.capacity_rounds
+        frameworks.FRAMEWORKS,
+        rounds or profile.rounds,
+        seed,
+        cells,
+        capacity_rounds=profile.capacity_rounds,
+        database_rounds=profile.database_rounds,
     )
 
 
