@@ -1,4 +1,5 @@
-"""`python -m bench report [RESULTS_DIR]`: claims, charts and pages for one run."""
+"""`python -m bench report [RESULTS_DIR] [--history]`: claims, charts and pages for one run, or
+the headline metrics across every comparable run."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--output", type=Path, default=ROOT / "reports", help="where reports go (default reports/)"
     )
     parser.add_argument(
+        "--history",
+        action="store_true",
+        help="draw reports/history/: each headline metric across the complete runs in "
+        "--results that are comparable with the newest (same profile and machine)",
+    )
+    parser.add_argument(
         "--screenshot",
         action="store_true",
         help="open the page in headless chromium, check it, save screenshot.png beside it",
@@ -31,11 +38,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bench.report.build import build
+    from bench.errors import UsageError
+    from bench.report.build import build, build_history
     from bench.report.load import newest_complete
 
-    source = args.results_dir or newest_complete(args.results)
-    out = build(source, args.output)
+    if args.history:
+        if args.results_dir is not None:
+            raise UsageError("--history reads every run in --results; name no RESULTS_DIR")
+        out = build_history(args.results, args.output)
+    else:
+        source = args.results_dir or newest_complete(args.results)
+        out = build(source, args.output)
     print(f"report: {out / 'index.html'}")
     if args.screenshot:
         from bench.report.browser import check_page
