@@ -182,12 +182,12 @@ def check_page(
         result.missing_images = list(data["missing"])
         result.errors = list(data["errors"])
         result.wide = list(data["wide"])
-        seen_height = int(data["viewport"][1]) or height
+        # against the screenshot's height: --dump-dom's window reports a shorter innerHeight
         for name, bottom in data["fold"].items():
             if bottom is None:
                 result.below_fold.append(f"#{name} is not on the page")
-            elif bottom > seen_height:
-                result.below_fold.append(f"#{name} ends at {bottom} px of {seen_height}")
+            elif bottom > height:
+                result.below_fold.append(f"#{name} ends at {bottom} px of {height}")
     _, err = _run(
         [
             "--enable-logging=stderr",

@@ -36,6 +36,11 @@ def claims_document(run: Run, results: list[claims.Result]) -> dict[str, object]
 def build(results_dir: Path, reports_root: Path) -> Path:
     """The report directory for the run in `results_dir`; redrawing replaces its files. When
     the results folder holds other comparable runs, the page gets a history section."""
+    return draw(results_dir, reports_root)[0]
+
+
+def draw(results_dir: Path, reports_root: Path) -> tuple[Path, list[charts.Chart | charts.Omitted]]:
+    """build(), and every chart it drew (the history chart last, when drawn)."""
     run = load(results_dir)
     out = reports_root / run.run_id
     out.mkdir(parents=True, exist_ok=True)
@@ -46,7 +51,7 @@ def build(results_dir: Path, reports_root: Path) -> Path:
     _write(out / "claims.json", json.dumps(claims_document(run, results), indent=2) + "\n")
     _write(out / "summary.md", markdown.render(run, results, drawn))
     _write(out / "index.html", html.render(run, results, drawn, history))
-    return out
+    return out, [*drawn, *([history] if history else [])]
 
 
 def build_history(results_root: Path, reports_root: Path) -> Path:
