@@ -4,6 +4,7 @@ the headline metrics across every comparable run."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from bench.frameworks import ROOT
@@ -39,16 +40,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from bench.errors import UsageError
-    from bench.report.build import build, build_history
+    from bench.report.build import build_history, draw
+    from bench.report.charts import Chart
     from bench.report.load import newest_complete
 
     if args.history:
         if args.results_dir is not None:
             raise UsageError("--history reads every run in --results; name no RESULTS_DIR")
-        out = build_history(args.results, args.output)
+        out, drawn = build_history(args.results, args.output)
     else:
         source = args.results_dir or newest_complete(args.results)
-        out = build(source, args.output)
+        out, drawn = draw(source, args.output)
+    for chart in drawn:
+        if isinstance(chart, Chart) and chart.overlaps:
+            # still drawn: a chart with a crowded label beats no chart, but it is said
+            print(f"warning: {chart.name} has overlapping text: {'; '.join(chart.overlaps)}",
+                  file=sys.stderr)  # fmt: skip
     print(f"report: {out / 'index.html'}")
     if args.screenshot:
         from bench.report.browser import check_page

@@ -54,7 +54,9 @@ def draw(results_dir: Path, reports_root: Path) -> tuple[Path, list[charts.Chart
     return out, [*drawn, *([history] if history else [])]
 
 
-def build_history(results_root: Path, reports_root: Path) -> Path:
+def build_history(
+    results_root: Path, reports_root: Path
+) -> tuple[Path, list[charts.Chart | charts.Omitted]]:
     """reports/history/: the headline metrics of every complete run comparable with the newest."""
     runs = history_mod.comparable(results_root)
     if len(runs) < 2:
@@ -67,4 +69,4 @@ def build_history(results_root: Path, reports_root: Path) -> Path:
     chart = history_chart(runs, out)
     profile = history_mod.profile_name(runs[-1].meta)
     _write(out / "index.html", html.render_history(runs, chart, profile))
-    return out
+    return out, [chart]

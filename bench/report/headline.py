@@ -61,5 +61,5 @@ def _claims(results: Sequence[Result]) -> str:
 
 
 def headline(run: Run, results: Sequence[Result]) -> Headline:
-    peaks = peak_mod.headline(run.samples)
+    peaks = peak_mod.headline(run.samples, run.meta)
     return Headline(peaks, _throughput(peaks), _claims(results))

@@ -22,8 +22,8 @@ from bench.report.stats import Interval, mean_ci
 
 METRICS: tuple[tuple[str, str], ...] = (
     ("peak_rps", "peak throughput (requests/s)"),
-    ("cpu_us", "server CPU per request at saturation (µs)"),
-    ("p99_ms", "p99 latency at the highest common rate (ms)"),
+    ("cpu_us", "server CPU per request, saturated (µs)"),
+    ("p99_ms", "p99 latency at the top common rate (ms)"),
 )
 
 
@@ -85,7 +85,7 @@ def comparable(results_root: Path, newest: Path | None = None) -> list[Run]:
 
 def points(run: Run) -> list[Point]:
     out = []
-    for p in peak_mod.headline(run.samples):
+    for p in peak_mod.headline(run.samples, run.meta):
         out.append(Point(run.run_id, p.framework, "peak_rps", p.rps, p.lower_bound))
         out.append(Point(run.run_id, p.framework, "cpu_us", p.cpu_us_per_req, p.lower_bound))
     scenario = peak_mod.headline_scenario(run.samples) or "json"

@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 import textwrap
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -23,6 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from bench.report.charts.overlap import overlaps
+from bench.report.peak import default_servers
 from bench.report.stats import Interval, mean_ci
 
 ORDER = ("flask", "bottle", "cherrypy", "django", "fastapi", "raw-wsgi", "raw-asgi")
@@ -122,6 +124,23 @@ def primary(samples: pd.DataFrame) -> pd.DataFrame:
     deployments = set(samples["deployment"].dropna())
     dep = "local" if "local" in deployments or not deployments else sorted(deployments)[0]
     return samples[samples["deployment"] == dep]
+
+
+def one_server(meta: Mapping[str, Any], rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows` with each framework on one server: its own where the server matrix measured it on
+    several (the framework x server chart shows the rest), so a line is one server's."""
+    own = default_servers(meta)
+    keep = []
+    for fw, group in rows.groupby("framework", sort=False):
+        servers = set(group["server"])
+        if len(servers) == 1:
+            keep.append(group)
+            continue
+        server = own.get(str(fw))
+        if server not in servers:
+            server = str(group["server"].mode().iloc[0])
+        keep.append(group[group["server"] == server])
+    return pd.concat(keep) if keep else rows
 
 
 def grid(count: int, cols: int, width: float, row_height: float) -> tuple[Figure, list[Axes]]:

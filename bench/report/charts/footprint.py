@@ -70,8 +70,8 @@ def startup(run: Run, out: Path) -> Chart | Omitted:
     if not spawn and not imports:
         return Omitted("startup", title, "The run has neither start-up times nor import facts.")
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
-    _dots(axes[0], spawn, "seconds", "server spawn to first 200 (each round)")
-    _dots(axes[1], imports, "seconds", "import and build the app (fresh interpreter)")
+    _dots(axes[0], spawn, "spawn to first 200 (s)", "server spawn to first 200 (each round)")
+    _dots(axes[1], imports, "import time (s)", "import and build the app (fresh interpreter)")
     fig.suptitle(f"{title}: dots are samples, bars the mean with its 95% CI", fontsize=11)
     caption = (
         "Shorter is better; spawn to first 200 includes the server's own start and its workers, "

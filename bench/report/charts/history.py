@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 
 from bench.report import history as history_mod
-from bench.report.charts.base import Chart, Omitted, ordered, palette, save, whisker
+from bench.report.charts.base import Chart, Omitted, ordered, palette, save, whisker, wrap
 from bench.report.load import Run
 
 MAX_LABELS = 12
@@ -53,7 +53,7 @@ def history(runs: Sequence[Run], out: Path, name: str = "history") -> Chart | Om
                     x, p.value.mean, yerr=err, fmt="o", ms=5, color=palette(fw), capsize=2,
                     mfc="white" if p.lower_bound else palette(fw),
                 )  # fmt: skip
-        ax.set_ylabel(label, fontsize=9)
+        ax.set_ylabel(wrap(label, 24), fontsize=9)
         ax.grid(alpha=0.3)
     step = max(1, -(-len(runs) // MAX_LABELS))
     ticks = list(range(0, len(runs), step))

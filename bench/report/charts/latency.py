@@ -17,6 +17,7 @@ from bench.report.charts.base import (
     Omitted,
     grid,
     interval,
+    one_server,
     ordered,
     palette,
     primary,
@@ -58,7 +59,7 @@ def _intended(run: Run) -> str:
 
 def load_curve(run: Run, out: Path) -> Chart | Omitted:
     title = "Latency against offered load"
-    rows = primary(run.samples)
+    rows = one_server(run.meta, primary(run.samples))
     rows = rows[rows["mode"].isin(OPEN_LOOP) & rows["latency_p99_us"].notna()]
     rows = rows[rows["offered_rps"].notna()]
     if rows.empty:
@@ -133,6 +134,8 @@ def _histogram(run: Run, sample_ids: list[str]) -> HdrHistogram | None:
     pooled: HdrHistogram | None = None
     for sid in sample_ids:
         path = run.path / "hdr" / f"{sid}.latency.hdr"
+        if not path.is_file():  # a v1 run's name for the same histogram
+            path = run.path / "hdr" / f"{sid}.hdr"
         if not path.is_file():
             continue
         hist = HdrHistogram.decode(path.read_bytes().strip())
@@ -158,7 +161,7 @@ def _levels(rows: pd.DataFrame) -> dict[str, float]:
 
 def spectrum(run: Run, out: Path) -> Chart | Omitted:
     title = "Latency by percentile"
-    rows = primary(run.samples)
+    rows = one_server(run.meta, primary(run.samples))
     rows = rows[rows["mode"] == "rate"]
     levels = _levels(rows)
     curves: dict[str, dict[str, tuple[np.ndarray, int]]] = {}

@@ -35,7 +35,7 @@ def _bar_label(p: Peak) -> str:
 
 
 def headline(run: Run, out: Path) -> Chart | Omitted:
-    found = peak_mod.headline(run.samples)
+    found = peak_mod.headline(run.samples, run.meta)
     title = "Peak throughput per framework"
     if not found:
         return Omitted("headline", title, NO_PEAK)

@@ -10,7 +10,17 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from bench.report import select
-from bench.report.charts.base import Chart, Omitted, grid, interval, ordered, palette, primary, save
+from bench.report.charts.base import (
+    Chart,
+    Omitted,
+    grid,
+    interval,
+    one_server,
+    ordered,
+    palette,
+    primary,
+    save,
+)
 from bench.report.load import Run
 
 DATABASE_SCENARIOS = ("db", "queries", "fortunes", "updates")
@@ -53,7 +63,7 @@ def _draw(ax: Axes, rows: pd.DataFrame, metric: pd.Series) -> None:
 
 def concurrency(run: Run, out: Path) -> Chart | Omitted:
     title = "Waits in progress against users"
-    rows = primary(run.samples)
+    rows = one_server(run.meta, primary(run.samples))
     wanted = rows["scenario"].isin([select.IO_SCENARIO, *DATABASE_SCENARIOS])
     rows = rows[wanted & rows["mode"].isin(["closed", "peak"]) & rows["achieved_rps"].notna()]
     if rows.empty:

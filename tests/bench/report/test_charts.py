@@ -70,7 +70,7 @@ def test_every_axis_label_of_a_measured_quantity_names_its_unit(v2_report: Path)
         "overhead": "(µs)",
         "concurrency": "waits in progress (requests",
         "memory": "(MiB)",
-        "startup": "seconds",
+        "startup": "import time (s)",
         "dependencies": "(count)",
     }
     for name, unit in units.items():

@@ -8,6 +8,8 @@ import pytest
 
 from bench.cli import main
 from bench.report import history
+from bench.report.charts import Chart
+from bench.report.charts.history import history as history_chart
 from tests.bench.report.synthetic import Synthetic, write
 
 BASE = Synthetic(
@@ -39,6 +41,8 @@ def three_runs(results: Path) -> None:
 def test_a_regression_shows_as_a_step(tmp_path: Path) -> None:
     three_runs(tmp_path)
     runs = history.comparable(tmp_path)
+    chart = history_chart(runs, tmp_path / "out")
+    assert isinstance(chart, Chart) and chart.overlaps == ()
     assert [r.run_id[-7:] for r in runs] == ["aaa1111", "bbb2222", "ccc3333"]
     peak = {
         p.run_id[-7:]: p.value.mean
