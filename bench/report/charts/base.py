@@ -18,6 +18,8 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
+# SVG element ids are hashes salted with a random uuid unless a salt is set
+matplotlib.rcParams["svg.hashsalt"] = "pywebbench"
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes

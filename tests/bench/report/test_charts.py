@@ -155,6 +155,16 @@ def test_the_forest_plot_takes_plain_rows(tmp_path: Path) -> None:
     assert isinstance(forest([], tmp_path), Omitted)
 
 
+def test_the_same_results_redraw_the_same_files(v2_run: Run, tmp_path: Path) -> None:
+    from bench.report.charts.footprint import dependencies
+
+    first = dependencies(v2_run, tmp_path / "a")
+    second = dependencies(v2_run, tmp_path / "b")
+    assert isinstance(first, Chart) and isinstance(second, Chart)
+    for name in first.files:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
 def test_a_v1_run_without_peak_samples_omits_peak_charts_with_a_reason(
     v2_run: Run, tmp_path: Path
 ) -> None:
