@@ -18,8 +18,6 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-# SVG element ids are hashes salted with a random uuid unless a salt is set
-matplotlib.rcParams["svg.hashsalt"] = "pywebbench"
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
@@ -28,6 +26,9 @@ from matplotlib.figure import Figure
 from bench.report.charts.overlap import overlaps
 from bench.report.peak import default_servers
 from bench.report.stats import Interval, mean_ci
+
+# SVG element ids are hashes salted with a random uuid unless a salt is set
+matplotlib.rcParams["svg.hashsalt"] = "pywebbench"
 
 ORDER = ("flask", "bottle", "cherrypy", "django", "fastapi", "raw-wsgi", "raw-asgi")
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
