@@ -1,8 +1,10 @@
-"""`python -m bench report [RESULTS_DIR]`: claims, charts and pages for one run."""
+"""`python -m bench report [RESULTS_DIR] [--history]`: claims, charts and pages for one run, or
+the headline metrics across every comparable run."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from bench.frameworks import ROOT
@@ -27,6 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--output", type=Path, default=ROOT / "reports", help="where reports go (default reports/)"
+    )
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="draw reports/history/: each headline metric across the complete runs in "
+        "--results that are comparable with the newest (same profile and machine)",
     )
     parser.add_argument(
         "--screenshot",
@@ -71,20 +79,32 @@ def newest_readable(results: Path) -> tuple[Path, list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bench.report.build import build
+    from bench.errors import UsageError
+    from bench.report.build import build_history, draw
+    from bench.report.charts import Chart
     from bench.runner.validate import check
 
-    if args.results_dir is not None:
-        source = args.results_dir
-        status = check(source).get("status")  # a damaged run: one line, exit 2
-        if status != "complete":
-            print(f"note: {source.name} is {status}: the report shows what it finished")
+    if args.history:
+        if args.results_dir is not None:
+            raise UsageError("--history reads every run in --results; name no RESULTS_DIR")
+        out, drawn = build_history(args.results, args.output)
     else:
-        source, skipped = newest_readable(args.results)
-        print(f"drawing {source.name}, the newest complete run in {args.results}")
-        for reason in skipped:
-            print(f"  skipped newer run {reason}")
-    out = build(source, args.output)
+        if args.results_dir is not None:
+            source = args.results_dir
+            status = check(source).get("status")  # a damaged run: one line, exit 2
+            if status != "complete":
+                print(f"note: {source.name} is {status}: the report shows what it finished")
+        else:
+            source, skipped = newest_readable(args.results)
+            print(f"drawing {source.name}, the newest complete run in {args.results}")
+            for reason in skipped:
+                print(f"  skipped newer run {reason}")
+        out, drawn = draw(source, args.output)
+    for chart in drawn:
+        if isinstance(chart, Chart) and chart.overlaps:
+            # still drawn: a chart with a crowded label beats no chart, but it is said
+            print(f"warning: {chart.name} has overlapping text: {'; '.join(chart.overlaps)}",
+                  file=sys.stderr)  # fmt: skip
     print(f"report: {out / 'index.html'}")
     if args.screenshot:
         from bench.report.browser import check_page

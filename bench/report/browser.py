@@ -1,10 +1,12 @@
-"""Open a report page in real headless chromium: no missing image, no console message, and a
-screenshot beside it.
+"""Open a report page in real headless chromium: no missing image, no console message, no
+element wider than the viewport, the headline and the scorecard above the fold, and a
+screenshot of that fold beside it.
 
 Dependency-free: chromium's own --dump-dom and --screenshot modes, no DevTools websocket. A
 probe copy of the page (same folder, so relative chart paths resolve) gets a first script that
 records script errors, failed resource loads and console.error calls, and writes them with the
-state of every <img> into the DOM after `load`; --dump-dom then prints it. The page itself has
+state of every <img>, every element reaching past the viewport's right edge, and where the
+fold's elements end, into the DOM after `load`; --dump-dom then prints it. The page itself has
 no script, so any console line chromium logs while rendering the real page is a problem too.
 """
 
@@ -49,13 +51,32 @@ addEventListener("load", function () {
   var missing = Array.from(document.images)
     .filter(function (i) { return !(i.complete && i.naturalWidth > 0); })
     .map(function (i) { return i.getAttribute("src"); });
+  var width = document.documentElement.clientWidth;
+  var wide = Array.from(document.body.querySelectorAll("*"))
+    .filter(function (e) { return e.getBoundingClientRect().right > width + 1; })
+    .slice(0, 10)
+    .map(function (e) {
+      return e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + " ends at " +
+             Math.round(e.getBoundingClientRect().right) + " px";
+    });
+  var fold = {};
+  FOLD_IDS.forEach(function (id) {
+    var e = document.getElementById(id);
+    fold[id] = e ? Math.round(e.getBoundingClientRect().bottom + scrollY) : null;
+  });
   var out = document.createElement("pre");
   out.id = "__probe_result";
-  out.textContent = JSON.stringify(
-    {images: document.images.length, missing: missing, errors: __probe});
+  out.textContent = JSON.stringify({
+    images: document.images.length, missing: missing, errors: __probe, wide: wide,
+    viewport: [width, innerHeight], scroll_width: document.documentElement.scrollWidth,
+    fold: fold});
   document.body.appendChild(out);
 });
 </script>"""
+FOLD_IDS = ("headline", "scorecard")
+"""What a reader must see without scrolling: the headline chart and the claims scorecard."""
+VIEWPORT = (1280, 800)
+"""A common laptop screen: the page must fit its width, and open with FOLD_IDS inside it."""
 _RESULT = re.compile(r'<pre id="__probe_result">(.*?)</pre>', re.DOTALL)
 _CONSOLE = re.compile(r":CONSOLE[^\]]*\] (.*)")
 
@@ -66,6 +87,10 @@ class PageCheck:
     missing_images: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
+    wide: list[str] = field(default_factory=list)
+    """Elements reaching past the viewport's right edge (the page would scroll sideways)."""
+    below_fold: list[str] = field(default_factory=list)
+    """FOLD_IDS missing, or ending below the first screen."""
     screenshot: Path | None = None
 
     @property
@@ -74,6 +99,8 @@ class PageCheck:
             *(f"missing image {src}" for src in self.missing_images),
             *self.errors,
             *(f"console: {line}" for line in self.console),
+            *(f"wider than the viewport: {w}" for w in self.wide),
+            *(f"not on the first screen: {b}" for b in self.below_fold),
         ]
 
     @property
@@ -121,14 +148,29 @@ def _run(args: list[str]) -> tuple[str, str]:
     return out, err
 
 
-def check_page(page: Path, screenshot: Path, width: int = 1280, height: int = 6000) -> PageCheck:
+def check_page(
+    page: Path,
+    screenshot: Path,
+    viewport: tuple[int, int] = VIEWPORT,
+    fold: tuple[str, ...] = FOLD_IDS,
+) -> PageCheck:
+    """Check `page` at `viewport` (width, height) and screenshot its first screen."""
+    width, height = viewport
     page = page.resolve()
     result = PageCheck()
     probe = page.with_name(f".probe-{page.name}")
     text = page.read_text(encoding="utf-8")
-    probe.write_text(text.replace("<head>", "<head>" + _PROBE, 1), encoding="utf-8")
+    script = _PROBE.replace("FOLD_IDS", json.dumps(list(fold)))
+    probe.write_text(text.replace("<head>", "<head>" + script, 1), encoding="utf-8")
     try:
-        dom, _ = _run(["--virtual-time-budget=10000", "--dump-dom", probe.as_uri()])
+        dom, _ = _run(
+            [
+                "--virtual-time-budget=10000",
+                f"--window-size={width},{height}",
+                "--dump-dom",
+                probe.as_uri(),
+            ]
+        )
     finally:
         probe.unlink(missing_ok=True)
     match = _RESULT.search(dom)
@@ -141,6 +183,13 @@ def check_page(page: Path, screenshot: Path, width: int = 1280, height: int = 60
         result.images = int(data["images"])
         result.missing_images = list(data["missing"])
         result.errors = list(data["errors"])
+        result.wide = list(data["wide"])
+        # against the screenshot's height: --dump-dom's window reports a shorter innerHeight
+        for name, bottom in data["fold"].items():
+            if bottom is None:
+                result.below_fold.append(f"#{name} is not on the page")
+            elif bottom > height:
+                result.below_fold.append(f"#{name} ends at {bottom} px of {height}")
     _, err = _run(
         [
             "--enable-logging=stderr",

@@ -1,4 +1,5 @@
-"""summary.md: the verdicts and key tables in Markdown (CI step summary, README)."""
+"""summary.md: the page's headline (peak throughput, claims scorecard) and key numbers in
+Markdown, for CI step summaries and pull-request comments."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from collections.abc import Sequence
 
 from bench.report.charts import Chart, Omitted, ordered
 from bench.report.claims import RULES, Result
-from bench.report.html import effect_text, fmt_interval
+from bench.report.format import effect_text, fmt_interval
+from bench.report.headline import headline, peak_text
 from bench.report.load import Run
 
 
@@ -15,6 +17,7 @@ def _cell(text: str) -> str:
 
 
 def render(run: Run, results: Sequence[Result], charts: Sequence[Chart | Omitted]) -> str:
+    head = headline(run, results)
     lines = [
         f"# Benchmark report {run.run_id}",
         "",
@@ -26,8 +29,16 @@ def render(run: Run, results: Sequence[Result], charts: Sequence[Chart | Omitted
         lines.append(f"- **{fw} not measured**: {_cell(why)}")
     if run.skipped:
         lines.append("")
+    lines += ["## How fast?", "", _cell(head.throughput), ""]
+    if head.peaks:
+        lines += ["| framework | server | peak | bound |", "|---|---|---|---|"]
+        for p in head.peaks:
+            lines.append(f"| {p.framework} | {p.server} | {_cell(peak_text(p))} | {p.bound} |")
+        lines.append("")
     lines += [
-        "## Claims and verdicts",
+        "## Do the claims hold?",
+        "",
+        _cell(head.claims),
         "",
         "| # | the article says | verdict | because | effect |",
         "|---|---|---|---|---|",
@@ -57,7 +68,7 @@ def render(run: Run, results: Sequence[Result], charts: Sequence[Chart | Omitted
         if isinstance(ch, Omitted):
             lines.append(f"- {ch.title}: not drawn. {ch.reason}")
         else:
-            lines.append(f"- [{ch.title}]({ch.files[0]})")
+            lines.append(f"- [{ch.title}]({ch.files[0]}): {ch.caption}")
     lines += ["", "## Verdict rules", ""]
     lines += [f"- **{name}.** {text}" for name, text in RULES]
     lines += [f"- **Claim {r.claim.number}.** {r.claim.rule}" for r in results]

@@ -16,8 +16,8 @@ from bench.report import browser
 from bench.report.charts import palette
 from tests.bench.report.synthetic import Synthetic, write
 
-CHARTS = ("throughput", "cpu_per_request", "latency", "memory", "startup", "dependencies",
-          "overhead", "io_sweep")  # fmt: skip
+CHARTS = ("headline", "load_curve", "spectrum", "saturation", "overhead", "concurrency",
+          "memory", "startup", "dependencies", "forest")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_report_writes_every_file(report: Path) -> None:
     for name in ("index.html", "summary.md", "claims.json"):
         assert (report / name).stat().st_size > 0
-    for chart in (*CHARTS, "throughput_vs_users"):
+    for chart in CHARTS:
         assert (report / "charts" / f"{chart}.png").stat().st_size > 1000
         assert (report / "charts" / f"{chart}.svg").read_text().lstrip().startswith("<?xml")
 
@@ -53,9 +53,9 @@ def test_claims_json_has_all_ten_claims_with_their_fields(report: Path) -> None:
     assert doc["rules"]["Lowest / highest"]
 
 
-def test_the_page_puts_claims_before_evidence_before_method(report: Path) -> None:
+def test_the_page_puts_the_headline_before_evidence_before_method(report: Path) -> None:
     page = (report / "index.html").read_text()
-    assert page.index('id="claims"') < page.index('id="evidence"') < page.index('id="method"')
+    assert page.index('id="scorecard"') < page.index('id="evidence"') < page.index('id="method"')
     assert "docker" in page  # deployment shown as a dimension
     assert "generator-bound" in page
     assert "http://" not in page and "https://" not in page  # nothing from the network
@@ -67,8 +67,8 @@ def test_a_chart_without_data_is_omitted_with_a_sentence(tmp_path: Path) -> None
     assert main(["report", str(tmp_path / "results" / spec.run_id), "--output",
                  str(tmp_path / "out")]) == 0  # fmt: skip
     out = tmp_path / "out" / spec.run_id
-    assert not (out / "charts" / "io_sweep.png").exists()
-    assert "/io concurrency sweep: sync vs async</b>: not drawn" in (out / "index.html").read_text()
+    assert not (out / "charts" / "concurrency.png").exists()
+    assert "Waits in progress against users</b>: not drawn" in (out / "index.html").read_text()
     assert "not drawn" in (out / "summary.md").read_text()
 
 
@@ -137,4 +137,4 @@ def test_a_report_from_a_real_quick_run(tmp_path: Path) -> None:
     assert verdicts[1] == verdicts[3] == verdicts[10] == "inconclusive"
     # ...but claim 6 is about flask alone and its facts were collected by the run.
     assert verdicts[6] in ("supported", "contradicted", "inconclusive")
-    assert (out / "charts" / "io_sweep.png").exists() and (out / "screenshot.png").exists()
+    assert (out / "charts" / "concurrency.png").exists() and (out / "screenshot.png").exists()
