@@ -31,7 +31,7 @@ system:
 test: setup system
 	$(PY) -m pytest
 
-bench: setup
+bench: setup system
 	$(PY) -m bench run --profile $(PROFILE) $(if $(FW_CSV),--frameworks $(FW_CSV))
 	$(PY) -m bench report
 
