@@ -51,6 +51,7 @@ lint: setup
 	$(PY) -m ruff check bench tests apps
 	$(PY) -m ruff format --check bench tests
 	$(PY) -m mypy
+	$(VENV)/bin/zizmor --offline --min-severity low .github/workflows/
 
 profile: setup
 	$(PY) -m bench profile $(FW_WORDS)

@@ -91,9 +91,10 @@ def run(args: argparse.Namespace) -> int:
     chosen_levels = levels(args)
     tools = callgrind.tools()  # refuses now, before anything is measured, without valgrind
     started = time.monotonic()
-    head_env = head_environment(tools)
-    env_lines = [f"Head counted in: {head_env.label}."]
+    env_lines: list[str] = []
     if args.base is not None:
+        head_env = head_environment(tools)
+        env_lines.append(f"Head counted in: {head_env.label}.")
         settings = callgrind.Settings(args.requests, args.warmup, args.jobs)
         server_settings = server.ServerSettings(args.server_requests, args.server_warmup, args.jobs)
         repo = tree.toplevel(frameworks.ROOT)
@@ -141,10 +142,12 @@ def run(args: argparse.Namespace) -> int:
             tree.subjects(frameworks.ROOT, chosen, scenarios),
             settings,
             tools,
-            env=head_env,
+            env=environment.harness(),
             server_settings=server_settings,
         )
         _refuse_incomparable(result.incomparable(base, before), f"baseline {path}")
+        head_env = head_environment(tools)
+        env_lines.append(f"Head counted in: {head_env.label}.")
         head = tree.profile(
             frameworks.ROOT,
             chosen,
