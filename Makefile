@@ -56,6 +56,8 @@ lint: setup
 profile: setup
 	$(PY) -m bench profile $(FW_WORDS)
 
+# Refreshes the gate's baseline (both levels, sorted keys and cells): commit it with the change
+# that justifies it and review its diff. CI never runs this.
 baseline: setup
 	$(PY) -m bench profile --output bench/baselines/instructions.json
 

@@ -30,6 +30,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -155,6 +156,8 @@ class _Counted:
     popen: subprocess.Popen[bytes] | None = None
     serving: int = 0
     dumps: int = 0
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    """Set from another thread: the next request raises, and the server is stopped."""
     log: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -163,6 +166,8 @@ class _Counted:
     def start(self) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
         self.port = ports.free_port()
+        if self.cancelled.is_set():
+            raise BenchError(f"{self.subject.framework.name} server: counting cancelled")
         with self.log.open("wb") as log, interrupts.deferred():
             self.popen = subprocess.Popen(
                 command(self.subject, self.port, self.out, self.tl),
@@ -206,6 +211,8 @@ class _Counted:
         conn: http.client.HTTPConnection | None = None,
         timeout: float = REQUEST_TIMEOUT_S,
     ) -> None:
+        if self.cancelled.is_set():
+            raise BenchError(f"{self.subject.framework.name} server: counting cancelled")
         own = conn is None
         conn = conn or http.client.HTTPConnection(HOST, self.port, timeout=timeout)
         try:
@@ -234,6 +241,7 @@ class _Counted:
             raise self.fail(f"vgdb {monitor} failed: {(done.stderr or done.stdout).strip()}")
 
     def stop(self) -> None:
+        self.cancelled.set()
         popen = self.popen
         if popen is None or popen.poll() is not None:
             return

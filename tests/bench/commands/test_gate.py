@@ -36,12 +36,9 @@ SERVED = server.SCENARIOS
 
 
 def _rewritten(doc: dict[str, Any], folder: Path) -> str:
-    copy = folder / ".rewritten-by-test.json"
-    try:
-        result.write(doc, copy)
-        return copy.read_text()
-    finally:
-        copy.unlink(missing_ok=True)
+    copy = folder / "rewritten.json"
+    result.write(doc, copy)
+    return copy.read_text()
 
 
 def _wrapper(loops: int) -> callgrind.Wrapper:
@@ -204,7 +201,7 @@ def test_missing_valgrind_is_refused_in_one_line(
     )
 
 
-def test_the_committed_baseline_covers_every_app_and_scenario() -> None:
+def test_the_committed_baseline_covers_every_app_and_scenario(tmp_path: Path) -> None:
     stored = Path(__file__).resolve().parents[3] / "bench" / "baselines" / "instructions.json"
     doc = result.load(stored)
     cells = {result.cell_key(c) for c in doc["cells"]}
@@ -215,7 +212,7 @@ def test_the_committed_baseline_covers_every_app_and_scenario() -> None:
     } | {(fw.name, "server", scenario) for fw in frameworks.FRAMEWORKS for scenario in SERVED}
     assert cells == expected
     # Stored as `make baseline` writes it: sorted, so that a refresh diffs cell by cell.
-    assert stored.read_text() == _rewritten(doc, stored.parent)
+    assert stored.read_text() == _rewritten(doc, tmp_path)
     assert all(c["instructions_per_request"] > 0 for c in doc["cells"])
 
 

@@ -18,7 +18,8 @@ from bench.profiling import callgrind, environment, result, server
 N = 40
 """Smaller than the gate's N, to keep the test near a minute; the spread stays well inside 0.5%."""
 LOOPS = 50
-"""Extra work per request in the copied gunicorn: ~4% of a raw WSGI request through gunicorn (300 loops: +24%)."""
+"""Extra work per request in the copied gunicorn: ~4% of a raw WSGI request through it
+(300 loops came to +24%)."""
 
 
 def test_the_server_runs_its_registry_command_through_the_launcher() -> None:
