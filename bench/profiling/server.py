@@ -41,6 +41,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -250,18 +251,21 @@ class _Counted:
     def stop(self) -> None:
         self.cancelled.set()
         popen = self.popen
-        if popen is None or popen.poll() is not None:
+        if popen is None:
             return
         # The session is the server's own: its arbiter and the worker it forked, nothing else.
         with interrupts.ignored():
             try:
-                os.killpg(popen.pid, signal.SIGTERM)
-                popen.wait(30)
-            except subprocess.TimeoutExpired:
+                if popen.poll() is None:
+                    os.killpg(popen.pid, signal.SIGTERM)
+                    with suppress(subprocess.TimeoutExpired):
+                        popen.wait(30)
+                # A worker outliving its arbiter still holds the session's group.
                 os.killpg(popen.pid, signal.SIGKILL)
-                popen.wait(10)
             except ProcessLookupError:
                 pass
+            if popen.poll() is None:
+                popen.wait(10)
 
 
 _TOTALS = re.compile(r"^(?:totals|summary):\s*(\d+)", re.MULTILINE)
