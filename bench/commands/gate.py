@@ -30,9 +30,9 @@ HELP = "count instructions per request of the working tree and fail on a regress
 
 DEFAULT_BASELINE = frameworks.ROOT / "bench" / "baselines" / "instructions.json"
 DEFAULT_THRESHOLD = "2%"
-"""In-process counts repeat exactly; through a server they repeat within ~0.2% on gunicorn and
-within ~1% on uvicorn and cheroot on a machine at load 9 (their timers: see server.py), so 2%
-is a real change, and small enough to catch an extra middleware layer or a per-request
+"""In-process counts repeat exactly (cherrypy within 0.03%); through a server within 0.26% on
+gunicorn and 1.4% on uvicorn and cheroot on a shared, loaded machine (their timers: see
+server.py), so 2% is a real change, and small enough to catch an extra middleware layer or a per-request
 re-parse."""
 DEFAULT_MEAN_THRESHOLD = "0.5%"
 """Over all cells of a framework: 1.9% on each of its cells passes every cell's threshold but

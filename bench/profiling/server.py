@@ -20,9 +20,9 @@ housekeeping would be counted as per-request cost, and vary with the machine's l
 server's idle cost per second is measured once (a window without requests) and subtracted from
 each window in proportion to its duration.
 
-Measured spread (two runs of all seven apps at N = 100, on 2 cores at a load average of ~9):
-within 0.22% for the gunicorn cells (one wake-up a second), up to 0.75% for uvicorn's and 1.1%
-for cheroot's (~220k instructions a second of timers). On a loaded machine a timer fires late
+Measured spread (four runs of all seven apps at N = 100 on 2 shared cores, load average 3-9):
+within 0.26% between any two runs for the gunicorn cells (one wake-up a second), up to 1.4%
+for uvicorn's and cheroot's (~220k instructions a second of timers). On a loaded machine a timer fires late
 and wake-ups coalesce, so the idle rate overstates what a busy window holds. Left to do: count
 the wake-ups themselves (callgrind's call counts of the timer's C function, or cheroot's
 request threads alone with --separate-threads) instead of inferring them from wall time.
