@@ -32,8 +32,8 @@ DEFAULT_BASELINE = frameworks.ROOT / "bench" / "baselines" / "instructions.json"
 DEFAULT_THRESHOLD = "2%"
 """In-process counts repeat exactly (cherrypy within 0.03%); through a server within 0.26% on
 gunicorn and 1.4% on uvicorn and cheroot on a shared, loaded machine (their timers: see
-server.py), so 2% is a real change, and small enough to catch an extra middleware layer or a per-request
-re-parse."""
+server.py), so 2% is a real change, and small enough to catch an extra middleware layer or a
+per-request re-parse."""
 DEFAULT_MEAN_THRESHOLD = "0.5%"
 """Over all cells of a framework: 1.9% on each of its cells passes every cell's threshold but
 not this one, so cost cannot creep up under the per-cell threshold one change at a time."""
