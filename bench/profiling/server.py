@@ -23,9 +23,10 @@ each window in proportion to its duration.
 Measured spread (four runs of all seven apps at N = 100 on 2 shared cores, load average 3-9):
 within 0.26% between any two runs for the gunicorn cells (one wake-up a second), up to 1.4%
 for uvicorn's and cheroot's (~220k instructions a second of timers). On a loaded machine a
-timer fires late and wake-ups coalesce, so the idle rate misstates what a busy window holds. Left to do: count
-the wake-ups themselves (callgrind's call counts of the timer's C function, or cheroot's
-request threads alone with --separate-threads) instead of inferring them from wall time.
+timer fires late and wake-ups coalesce, so the idle rate misstates what a busy window holds.
+Left to do: count the wake-ups themselves (callgrind's call counts of the timer's C function,
+or cheroot's request threads alone with --separate-threads) instead of inferring them from
+wall time.
 """
 
 from __future__ import annotations
