@@ -51,10 +51,13 @@ lint: setup
 	$(PY) -m ruff check bench tests apps
 	$(PY) -m ruff format --check bench tests
 	$(PY) -m mypy
+	$(VENV)/bin/zizmor --offline --min-severity low .github/workflows/
 
 profile: setup
 	$(PY) -m bench profile $(FW_WORDS)
 
+# Refreshes the gate's baseline (both levels, sorted keys and cells): commit it with the change
+# that justifies it and review its diff. CI never runs this.
 baseline: setup
 	$(PY) -m bench profile --output bench/baselines/instructions.json
 

@@ -81,6 +81,8 @@ class Subject:
     root: Path
     scenarios: tuple[str, ...]
     wrapper: Wrapper | None = None
+    sites: tuple[str, ...] | None = None
+    """site-packages folders of the environment counted; None: this process's own."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class Cell:
     instructions_2n: int
     requests: int
     """N."""
+    level: str = "app"
+    """"app": the callable in-process (driver.py); "server": through its server (server.py)."""
 
     @property
     def per_request(self) -> float:
@@ -104,6 +108,7 @@ class Tools:
     setarch: str
     valgrind_version: str
     interpreter: Path
+    vgdb: str = "vgdb"
 
 
 def scenarios_for(framework: Framework, wanted: Sequence[str] | None = None) -> tuple[str, ...]:
@@ -156,7 +161,8 @@ def tools() -> Tools:
     version = subprocess.run(
         [valgrind, "--version"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    return Tools(valgrind, setarch, version, interpreter())
+    vgdb = shutil.which("vgdb") or str(Path(valgrind).with_name("vgdb"))
+    return Tools(valgrind, setarch, version, interpreter(), vgdb)
 
 
 def driver_argv(subject: Subject, requests: int, settings: Settings, python: Path) -> list[str]:
@@ -171,7 +177,7 @@ def driver_argv(subject: Subject, requests: int, settings: Settings, python: Pat
         "--requests", str(requests),
         "--warmup", str(settings.warmup),
     ]  # fmt: skip
-    for folder in site_dirs():
+    for folder in subject.sites if subject.sites is not None else site_dirs():
         argv += ["--site", folder]
     if subject.wrapper is not None:
         argv += [

@@ -16,7 +16,10 @@ from typing import Any
 
 from bench.errors import BenchError, UsageError
 from bench.frameworks import Framework
-from bench.profiling import callgrind, result
+from bench.profiling import callgrind, environment, result, server
+from bench.profiling.environment import Environment
+
+LEVELS: tuple[str, ...] = ("app", "server")
 
 
 def subjects(
@@ -24,6 +27,7 @@ def subjects(
     frameworks: Sequence[Framework],
     scenarios: Sequence[str] | None,
     wrappers: Mapping[str, callgrind.Wrapper] | None = None,
+    env: Environment | None = None,
 ) -> list[callgrind.Subject]:
     """What to count in `root`: apps absent from that tree (new in the head) are left out."""
     chosen = []
@@ -31,8 +35,23 @@ def subjects(
         wanted = callgrind.scenarios_for(fw, scenarios)
         if wanted and (root / fw.app_dir).is_dir():
             wrapper = (wrappers or {}).get(fw.name)
-            chosen.append(callgrind.Subject(fw, root, wanted, wrapper))
+            sites = None if env is None else env.site_dirs
+            chosen.append(callgrind.Subject(fw, root, wanted, wrapper, sites))
     return chosen
+
+
+def server_subjects(
+    root: Path, frameworks: Sequence[Framework], scenarios: Sequence[str] | None, env: Environment
+) -> list[server.ServerSubject]:
+    """The server-level cells to count: /plaintext and /json (those of them asked for)."""
+    wanted = tuple(s for s in server.SCENARIOS if not scenarios or s in scenarios)
+    if not wanted:
+        return []
+    return [
+        server.ServerSubject(fw, root, env, wanted)
+        for fw in frameworks
+        if (root / fw.app_dir).is_dir()
+    ]
 
 
 def profile(
@@ -45,14 +64,34 @@ def profile(
     ref: str | None = None,
     wrappers: Mapping[str, callgrind.Wrapper] | None = None,
     progress: Callable[[str], None] | None = None,
+    env: Environment | None = None,
+    levels: Sequence[str] = LEVELS,
+    server_settings: server.ServerSettings | None = None,
 ) -> dict[str, Any]:
-    """The result document of `root`'s apps."""
+    """The result document of `root`'s apps, counted in `env` (default: this environment)."""
     tools = tools or callgrind.tools()
-    chosen = subjects(root, frameworks, scenarios, wrappers)
-    if not chosen:
+    env = env or environment.harness()
+    server_settings = server_settings or server.ServerSettings(jobs=settings.jobs)
+    chosen = subjects(root, frameworks, scenarios, wrappers, env) if "app" in levels else []
+    servers = server_subjects(root, frameworks, scenarios, env) if "server" in levels else []
+    if not chosen and not servers:
         raise UsageError(f"no app to profile in {root} for {[f.name for f in frameworks]}")
-    cells = callgrind.run(chosen, settings, progress, tools)
-    return result.document(cells, chosen, settings, tools, ref)
+    cells = callgrind.run(chosen, settings, progress, tools) if chosen else []
+    idle: dict[str, float] = {}
+    if servers:
+        server_cells, idle = server.run(servers, server_settings, tools, progress)
+        cells += server_cells
+    return result.document(
+        cells,
+        chosen,
+        settings,
+        tools,
+        ref,
+        env=env,
+        servers=servers,
+        server_settings=server_settings,
+        idle=idle,
+    )
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:

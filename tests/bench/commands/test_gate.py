@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from bench import cli, frameworks
-from bench.profiling import callgrind, result
+from bench.profiling import callgrind, driver, environment, result, server
+from tests.bench.profiling import wheels
 
 pytestmark = [
     pytest.mark.valgrind,
@@ -31,6 +32,13 @@ INJECTED = 0.02
 THRESHOLD = 0.01
 """Half the injection: decisive, yet far above the run-to-run spread (asserted < 0.5% below)."""
 CALIBRATION_LOOPS = 5000
+SERVED = server.SCENARIOS
+
+
+def _rewritten(doc: dict[str, Any], folder: Path) -> str:
+    copy = folder / "rewritten.json"
+    result.write(doc, copy)
+    return copy.read_text()
 
 
 def _wrapper(loops: int) -> callgrind.Wrapper:
@@ -117,17 +125,20 @@ def test_gate_command_against_a_stored_baseline(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     baseline = tmp_path / "baseline.json"
-    small = ["--requests", "10", "--warmup", "2"]
+    small = ["--requests", "10", "--warmup", "2", "--level", "app"]
     code, _, err = _main(["profile", "raw-wsgi", *small, "--output", str(baseline)], capsys)
     assert code == 0, err
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    gate = ["gate", "--baseline", str(baseline), "--frameworks", "raw-wsgi", "--threshold", "1%"]
+    gate = [
+        "gate", "--baseline", str(baseline), "--frameworks", "raw-wsgi", "--threshold", "1%",
+        "--level", "app",
+    ]  # fmt: skip
 
     code, out, err = _main([*gate, "--output-dir", str(tmp_path / "out")], capsys)
     assert code == 0, err
-    assert "| raw-wsgi | json |" in out and "Gate passed" in out
-    assert "| raw-wsgi | json |" in summary.read_text()
+    assert "| raw-wsgi | app | json |" in out and "Gate passed" in out
+    assert "| raw-wsgi | app | json |" in summary.read_text()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "base.json",
         "head.json",
@@ -142,8 +153,27 @@ def test_gate_command_against_a_stored_baseline(
     baseline.write_text(json.dumps(doc))
     code, out, err = _main(gate, capsys)
     assert code == 1
-    assert "raw-wsgi/json" in err and "raw-wsgi/plaintext" not in err
+    assert "raw-wsgi/json (app): +" in err and "raw-wsgi/plaintext" not in err
     assert "**regressed**" in out
+
+
+def test_a_scenario_removed_from_the_head_fails_the_gate_naming_the_cell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    baseline = tmp_path / "baseline.json"
+    small = ["--requests", "5", "--warmup", "2", "--level", "app"]
+    code, _, err = _main(["profile", "raw-asgi", *small, "--output", str(baseline)], capsys)
+    assert code == 0, err
+    # The head's driver no longer offers /json to the bare apps: its cell disappears.
+    monkeypatch.setattr(driver, "BASELINE_SCENARIOS", ("plaintext",))
+    gate = ["gate", "--baseline", str(baseline), "--frameworks", "raw-asgi", "--level", "app"]
+    code, out, err = _main(gate, capsys)
+    assert code == 1
+    assert "gate failed: raw-asgi/json (app): counted in the base, missing in the head" in err
+    assert "raw-asgi/plaintext" not in err and "**missing**" in out
+    # Narrowed to what the head still counts, nothing is missing.
+    code, _, err = _main([*gate, "--scenarios", "plaintext"], capsys)
+    assert code == 0, err
 
 
 def test_an_incomparable_baseline_is_refused_before_measuring(
@@ -171,16 +201,18 @@ def test_missing_valgrind_is_refused_in_one_line(
     )
 
 
-def test_the_committed_baseline_covers_every_app_and_scenario() -> None:
+def test_the_committed_baseline_covers_every_app_and_scenario(tmp_path: Path) -> None:
     stored = Path(__file__).resolve().parents[3] / "bench" / "baselines" / "instructions.json"
     doc = result.load(stored)
-    cells = {(c["framework"], c["scenario"]) for c in doc["cells"]}
+    cells = {result.cell_key(c) for c in doc["cells"]}
     expected = {
-        (fw.name, scenario)
+        (fw.name, "app", scenario)
         for fw in frameworks.FRAMEWORKS
         for scenario in callgrind.scenarios_for(fw)
-    }
+    } | {(fw.name, "server", scenario) for fw in frameworks.FRAMEWORKS for scenario in SERVED}
     assert cells == expected
+    # Stored as `make baseline` writes it: sorted, so that a refresh diffs cell by cell.
+    assert stored.read_text() == _rewritten(doc, tmp_path)
     assert all(c["instructions_per_request"] > 0 for c in doc["cells"])
 
 
@@ -200,6 +232,7 @@ def test_gate_command_against_a_base_commit_measured_in_the_same_run(
     subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
     monkeypatch.setattr(frameworks, "ROOT", repo)
     gate = ["gate", "--base", "HEAD", "--frameworks", "raw-wsgi", "--requests", "5"]
+    gate += ["--level", "app"]
 
     code, out, err = _main([*gate, "--warmup", "2", "--output-dir", str(tmp_path / "out")], capsys)
     assert code == 0, err
@@ -226,3 +259,55 @@ def test_gate_command_against_a_base_commit_measured_in_the_same_run(
     assert [line for line in listing.splitlines() if line.startswith("worktree ")] == [
         f"worktree {repo}"
     ]  # the base's worktree is gone
+
+
+TINY_V1 = "def work():\n    return 0\n"
+TINY_V2 = "def work():\n    return sum(i * i for i in range(400))\n"
+"""Version 2 of the locked package does more on every call: ~+100% of the bare /json."""
+
+
+def test_a_lock_change_is_counted_in_the_base_s_own_environment_and_listed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "wheels"
+    one = wheels.build(folder, "tinypkg", "1.0", TINY_V1)
+    two = wheels.build(folder, "tinypkg", "2.0", TINY_V2)
+    repo = tmp_path / "repo"
+    app = repo / "apps" / "raw_wsgi" / "app.py"
+    shutil.copytree(
+        frameworks.ROOT / "apps" / "raw_wsgi",
+        app.parent,
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    # The app calls the locked package on /json: its cost there follows the package's version.
+    app.write_text(
+        app.read_text().replace(
+            "def hello_json() -> tuple[bytes, str]:\n",
+            "def hello_json() -> tuple[bytes, str]:\n    tinypkg.work()\n",
+        )
+        + "\n\nimport tinypkg  # noqa: E402\n"
+    )
+    lock = repo / environment.LOCK_NAME
+    lock.write_text(wheels.lock_line(one, "tinypkg", "1.0"))
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    lock.write_text(wheels.lock_line(two, "tinypkg", "2.0"))  # the head upgrades it
+    monkeypatch.setattr(frameworks, "ROOT", repo)
+    monkeypatch.setenv(environment.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(folder))
+    gate = ["gate", "--base", "HEAD", "--frameworks", "raw-wsgi", "--level", "app"]
+    gate += ["--requests", "5", "--warmup", "2", "--output-dir", str(tmp_path / "out")]
+
+    code, out, err = _main(gate, capsys)
+    assert code == 1, err
+    assert "- tinypkg 1.0 -> 2.0" in out
+    venvs = tmp_path / "cache" / "venvs"
+    assert f"Base counted in: venv {venvs}/" in out and f"Head counted in: venv {venvs}/" in out
+    assert "gate failed: raw-wsgi/json (app): +" in err and "plaintext (app)" not in err
+    base, head = (result.load(tmp_path / "out" / f"{side}.json") for side in ("base", "head"))
+    assert base["environment"]["lock"]["packages"] == {"tinypkg": "1.0"}
+    assert head["environment"]["lock"]["packages"] == {"tinypkg": "2.0"}
+    assert base["environment"]["lock"]["sha256"] != head["environment"]["lock"]["sha256"]

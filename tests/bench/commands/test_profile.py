@@ -23,13 +23,14 @@ def test_profile_writes_a_result_document(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     output = tmp_path / "instructions.json"
-    argv = ["profile", "raw-asgi", "--requests", "10", "--warmup", "2", "--output", str(output)]
+    argv = ["profile", "raw-asgi", "--requests", "10", "--warmup", "2", "--level", "app"]
+    argv += ["--output", str(output)]
     code, out, err = _main(argv, capsys)
     assert code == 0, err
     doc = result.load(output)
-    assert [(c["framework"], c["scenario"]) for c in doc["cells"]] == [
-        ("raw-asgi", "plaintext"),
-        ("raw-asgi", "json"),
+    assert [result.cell_key(c) for c in doc["cells"]] == [
+        ("raw-asgi", "app", "json"),
+        ("raw-asgi", "app", "plaintext"),
     ]
     for cell in doc["cells"]:
         assert cell["instructions_2n"] > cell["instructions_n"] > 0
@@ -38,7 +39,10 @@ def test_profile_writes_a_result_document(
         assert f"{cell['instructions_per_request']:,.0f}" in out
     assert doc["settings"]["requests"] == 10 and doc["settings"]["warmup"] == 2
     assert doc["environment"]["valgrind"].startswith("valgrind-")
-    assert doc["frameworks"]["raw-asgi"]["packages"] == {}  # a bare app: nothing installed
+    # A bare app installs nothing of its own: what it runs on is its server's closure.
+    packages = doc["frameworks"]["raw-asgi"]["packages"]
+    assert {"uvicorn", "uvloop", "httptools"} <= set(packages)
+    assert not {"fastapi", "starlette", "django"} & set(packages)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -45,23 +46,79 @@ def _load() -> dict[Any, Any]:
     return loaded
 
 
+def _steps() -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = _load()["jobs"]["test-and-gate"]["steps"]
+    return steps
+
+
 def test_it_runs_tests_and_the_gate_on_pull_requests_and_pushes() -> None:
     workflow = _load()
     assert set(workflow["on"]) == {"pull_request", "push"}
-    steps = workflow["jobs"]["test-and-gate"]["steps"]
-    by_name = {s.get("name", s.get("uses")): s for s in steps}
-    assert by_name["actions/checkout@v4"]["with"]["fetch-depth"] == 0
-    assert by_name["actions/setup-python@v5"]["with"]["python-version"] == "3.11"
+    steps = _steps()
+    by_action = {str(s["uses"]).split("@")[0]: s for s in steps if "uses" in s}
+    assert by_action["actions/checkout"]["with"]["fetch-depth"] == 0
+    assert by_action["actions/setup-python"]["with"]["python-version"] == "3.11"
     runs = "\n".join(s.get("run", "") for s in steps)
     assert "apt-get install" in runs and "valgrind" in runs
-    assert "make test" in runs
+    assert "make test" in runs and "make lint" in runs
     pr = next(s for s in steps if "base branch" in s.get("name", ""))
     assert pr["if"] == "github.event_name == 'pull_request'"
-    assert '--base "origin/${{ github.base_ref }}"' in pr["run"]
+    assert '--base "origin/$BASE_REF"' in pr["run"] and pr["env"]["BASE_REF"] == (
+        "${{ github.base_ref }}"
+    )
     push = next(s for s in steps if "committed baseline" in s.get("name", ""))
     assert push["if"] == "github.event_name == 'push'"
     assert "--baseline bench/baselines/instructions.json" in push["run"]
     wall = next(s for s in steps if "Wall-clock" in s.get("name", ""))
     assert wall["continue-on-error"] is True and "bench compare" in wall["run"]
-    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact"))
+    upload = by_action["actions/upload-artifact"]
     assert upload["if"] == "always()" and "gate/" in upload["with"]["path"]
+
+
+def test_the_token_is_read_only() -> None:
+    workflow = _load()
+    assert workflow["permissions"] == {}
+    for job in workflow["jobs"].values():
+        assert job["permissions"] == {"contents": "read"}
+    checkout = next(s for s in _steps() if str(s.get("uses", "")).startswith("actions/checkout"))
+    assert checkout["with"]["persist-credentials"] is False
+
+
+def test_every_action_is_pinned_by_commit_sha_and_names_its_tag() -> None:
+    lines = [line for line in WORKFLOW.read_text().splitlines() if "uses:" in line]
+    assert len(lines) == 3
+    for line in lines:
+        assert re.search(r"uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), line
+
+
+def test_no_expression_is_interpolated_into_a_shell_script() -> None:
+    for step in _steps():
+        assert "${{" not in step.get("run", ""), step.get("name")
+
+
+def test_the_workflow_never_refreshes_the_baseline() -> None:
+    text = WORKFLOW.read_text()
+    runs = "\n".join(s.get("run", "") for s in _steps())
+    assert "make baseline" not in runs and "bench profile" not in runs
+    assert "git commit" not in runs and "git push" not in runs
+    assert "contents: write" not in text
+
+
+ZIZMOR = Path(sys.executable).with_name("zizmor")
+
+
+def test_zizmor_finds_nothing_offline_and_catches_an_injection(tmp_path: Path) -> None:
+    """The linter `make lint` runs: clean on the workflow, and not silent on a bad one."""
+    argv = [str(ZIZMOR), "--offline", "--min-severity", "low"]
+    done = subprocess.run(
+        [*argv, str(WORKFLOW)], check=False, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        WORKFLOW.read_text().replace(
+            '--base "origin/$BASE_REF"', '--base "origin/${{ github.event.pull_request.title }}"'
+        )
+    )
+    done = subprocess.run([*argv, str(bad)], check=False, capture_output=True, text=True)
+    assert done.returncode != 0 and "template-injection" in done.stdout + done.stderr
