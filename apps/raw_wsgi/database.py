@@ -6,10 +6,11 @@ import html
 import json
 import os
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from psycopg_pool import ConnectionPool
+if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
 
 READ = 'SELECT id, randomnumber FROM "World" WHERE id = %s'
 # All rows of a request in one statement: the arrays are unnested into (id, number) pairs.
@@ -26,6 +27,9 @@ def _pool() -> ConnectionPool | None:
     url = os.environ.get("DATABASE_URL")
     if not url:
         return None
+    # Imported only with a database to reach: the app without one needs no driver installed.
+    from psycopg_pool import ConnectionPool
+
     # Per worker process: gunicorn's gthread runs 4 threads, each holding at most one
     # connection for its request, so 4 never makes a thread wait and no more would be used.
     return ConnectionPool(url, min_size=4, max_size=4, open=True)

@@ -52,14 +52,22 @@ class Window:
     """Share of its cores the generator used or waited for on a run queue."""
     server_util: float
     sub_p99_us: tuple[float, ...] = ()
+    duration_s: float = math.inf
 
 
 def generator_bound(demand: float) -> bool:
     return not math.isnan(demand) and demand >= GENERATOR_BOUND
 
 
-def shortfall(offered: float | None, achieved: float) -> bool:
-    return offered is not None and achieved < ACHIEVED_RATIO * offered
+SHORT_BY_REQUESTS = 2
+"""Responses counted in a window differ from the offered count by a request or two at its
+edges; a shortfall is more than that (20 requests in a 1 s window are 95% from one short)."""
+
+
+def shortfall(offered: float | None, achieved: float, duration_s: float = math.inf) -> bool:
+    if offered is None:
+        return False
+    return achieved < ACHIEVED_RATIO * offered - SHORT_BY_REQUESTS / duration_s
 
 
 def bound(window: Window) -> str:
@@ -79,7 +87,7 @@ def rate_bound(window: Window) -> str:
         return "errors"
     if generator_bound(window.generator_demand):
         return "generator"
-    if shortfall(window.offered_rps, window.achieved_rps):
+    if shortfall(window.offered_rps, window.achieved_rps, window.duration_s):
         return "server" if window.server_util >= SERVER_BUSY else "threads"
     return ""
 
@@ -91,7 +99,7 @@ def failed_rule(window: Window, slo_p99_ms: float) -> str:
         return "generator"
     if window.error_share >= ERROR_SHARE:
         return "errors"
-    if shortfall(window.offered_rps, window.achieved_rps):
+    if shortfall(window.offered_rps, window.achieved_rps, window.duration_s):
         return "shortfall"
     if math.isnan(window.p99_us) or window.p99_us > slo_us:
         return "p99"

@@ -451,6 +451,7 @@ class Run:
             generator_demand=m.generator_demand(gen_cores),
             server_util=m.server_util(cores),
             sub_p99_us=tuple(m.result.sub_p99_us),
+            duration_s=m.result.duration_s,
         )
 
     def _one(self, at: Turn, cell: Cell, index: int) -> Measurement:
@@ -597,7 +598,7 @@ class Run:
             "bound": bound,
             "capacity_rps": capacity_rps,
             "passed": passed,
-            "rate_shortfall": capacity.shortfall(rate, m.achieved_rps),
+            "rate_shortfall": capacity.shortfall(rate, m.achieved_rps, m.result.duration_s),
             "startup_s": at.endpoint.startup_s,
             "workers": workers.processes,
             "threads": workers.threads,

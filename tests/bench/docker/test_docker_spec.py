@@ -9,6 +9,7 @@ import shlex
 import pytest
 
 from bench import frameworks
+from bench.docker import postgres
 from bench.docker import spec as spec_module
 from bench.docker.spec import CORES, IMAGE_ROOT, PYTHON, ContainerSpec, specs
 from bench.frameworks import ROOT
@@ -85,7 +86,12 @@ def test_each_other_server_is_a_service_of_the_apps_image(spec: ContainerSpec) -
     assert service["command"] == ["sh", "-c", spec.shell_command().replace("$", "$$")]
     environment = service["environment"]
     assert isinstance(environment, dict)
-    assert environment == {"PORT": str(spec.framework.port), **spec.environment()}
+    # Every app service also reaches the compose file's postgres (its database endpoints).
+    assert environment == {
+        "PORT": str(spec.framework.port),
+        "DATABASE_URL": postgres.DATABASE_URL,
+        **spec.environment(),
+    }
 
 
 def test_django_asgi_service_selects_its_asgi_settings() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench import frameworks
-from bench.runner.config import PROFILES, SCENARIO_NAMES
+from bench.runner.config import DATABASE_SCENARIOS, PROFILES, SCENARIO_NAMES
 from bench.runner.plan import (
     DISCARD,
     Visit,
@@ -44,11 +44,11 @@ def test_order_is_seeded_and_differs_across_rounds() -> None:
     assert len(set(orders(7))) > 1, "every round in the same order: not interleaved"
 
 
-def test_baselines_only_get_plaintext_and_json() -> None:
+def test_baselines_only_get_plaintext_json_and_the_database_tests() -> None:
     for fw in frameworks.FRAMEWORKS:
         scenarios = {c.scenario for c in cells_for(fw, PROFILES["full"], SCENARIO_NAMES)}
         if fw.baseline:
-            assert scenarios == {"plaintext", "json"}
+            assert scenarios == {"plaintext", "json", *DATABASE_SCENARIOS}
         else:
             assert {"users", "echo", "template", "cookie", "io", "mixed"} <= scenarios
 
