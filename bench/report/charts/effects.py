@@ -15,6 +15,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
 from bench.report.charts.base import Chart, Omitted, save, wrap
 from bench.report.claims import Result
@@ -97,6 +98,11 @@ def forest(rows: Sequence[ForestRow], out: Path) -> Chart | Omitted:
         ax.plot([row.ratio], [yy], marker=marker, color=colour, ms=6, lw=0)
         values.append(row.ratio)
     ax.set_xscale("log")
+    # Ticks at 1, 2, 5 x 10^k with plain labels: matplotlib's default labels the minor ticks of
+    # a narrow log range too, and neighbours such as 3x10^-1 and 4x10^-1 then overlap.
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     low, high = min([*values, 0.9]), max([*values, 1.1])
     ax.set_xlim(low / 1.15, high * 1.15)
     ax.set_yticks(ys, labels, fontsize=8)
