@@ -70,15 +70,20 @@ def test_ctrl_c_keeps_results_and_leaves_nothing_running(tmp_path: Path) -> None
     seen: set[int] = set()
     deadline = time.monotonic() + 240
     try:
-        # Wait until the runner drives the container: a `bench run --target` child exists.
-        while time.monotonic() < deadline and proc.poll() is None:
+        # Wait until the runner drives the container: a `bench run --target` child exists
+        # and has written its run.json (after its quiet check and imports, which take a
+        # varying time on a loaded machine), so that the Ctrl-C lands mid-measurement.
+        started = False
+        while time.monotonic() < deadline and proc.poll() is None and not started:
             tree = psutil.Process(proc.pid).children(recursive=True)
             seen |= {p.pid for p in tree}
-            if any(_is_target_run(_cmdline(p)) for p in tree):
-                break
+            started = any(
+                _has_run_document(_cmdline(p)) for p in tree if _is_target_run(_cmdline(p))
+            )
             time.sleep(0.2)
         assert proc.poll() is None, "bench docker ended before its runner started"
-        time.sleep(2.0)
+        assert started, "the runner wrote no run.json within 240 s"
+        time.sleep(1.0)
         seen |= {p.pid for p in psutil.Process(proc.pid).children(recursive=True)}
         # Ctrl-C in a terminal reaches the whole foreground process group.
         os.killpg(proc.pid, signal.SIGINT)
@@ -99,6 +104,14 @@ def test_ctrl_c_keeps_results_and_leaves_nothing_running(tmp_path: Path) -> None
 def _is_target_run(cmd: list[str]) -> bool:
     """`python -m bench run ... --target URL` (not `bench verify --target`)."""
     return "bench" in cmd and "run" in cmd and "--target" in cmd
+
+
+def _has_run_document(cmd: list[str]) -> bool:
+    """The runner's --results-dir holds a run directory with its run.json."""
+    if "--results-dir" not in cmd:
+        return False
+    results = Path(cmd[cmd.index("--results-dir") + 1])
+    return any(results.glob("*/run.json"))
 
 
 def _cmdline(proc: psutil.Process) -> list[str]:
