@@ -9,7 +9,10 @@ History of RESULTS_SCHEMA_VERSION:
       service time from the actual send beside it, failures apart; modes rate | peak |
       capacity | closed; the bound of every window; steal and irq time of the server's
       cores; hdr/<sample-id>.{latency,service,failures}.hdr.
-  Files of a v2 run: run.json, samples.csv (SAMPLE_COLUMNS), facts.json,
+  3 — the speed of the server's cores probed just before and just after each window
+      (core_probe_before_us, core_probe_after_us; bench.runner.speed): a shared VM's host
+      slows a core without counting steal. A v2 file loads with the two columns empty.
+  Files of a v2/v3 run: run.json, samples.csv (SAMPLE_COLUMNS), facts.json,
   hdr/<sample-id>.latency.hdr (intended-time latency of successful requests),
   hdr/<sample-id>.service.hdr (actual-send service time of the same requests),
   hdr/<sample-id>.failures.hdr (intended-time latency of failed ones, timeouts included),
@@ -24,8 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-RESULTS_SCHEMA_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+RESULTS_SCHEMA_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 
 ColumnType = Literal["str", "int", "float", "bool"]
 
@@ -131,7 +134,7 @@ V1_SAMPLE_COLUMNS: tuple[Column, ...] = (
 
 
 # One row per framework x server x deployment x scenario x mode x load level x trial.
-SAMPLE_COLUMNS: tuple[Column, ...] = (
+V2_SAMPLE_COLUMNS: tuple[Column, ...] = (
     Column("run_id", "str", "the run directory's name"),
     Column("sample_id", "str", "unique within the run; names the raw files"),
     Column("framework", "str", "registry name (flask ... raw-asgi)"),
@@ -251,6 +254,24 @@ SAMPLE_COLUMNS: tuple[Column, ...] = (
     Column("generator_cpus", "str", "CPU list the generator was pinned to, e.g. '1'"),
 )
 
+# Version 3: version 2 and the speed of the server's cores around the window.
+SAMPLE_COLUMNS: tuple[Column, ...] = (
+    *V2_SAMPLE_COLUMNS,
+    Column(
+        "core_probe_before_us",
+        "float",
+        "CPU µs a fixed pure-Python loop took on the slowest server core just before the "
+        "window (bench.runner.speed): larger is a slower core; empty for a target",
+        nullable=True,
+    ),
+    Column(
+        "core_probe_after_us",
+        "float",
+        "the same probe just after the window's end",
+        nullable=True,
+    ),
+)
+
 SAMPLE_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in SAMPLE_COLUMNS)
 
 RUN_STATUSES = ("running", "complete", "incomplete", "failed")
@@ -258,7 +279,7 @@ RUN_STATUSES = ("running", "complete", "incomplete", "failed")
 
 def columns_for(version: int) -> tuple[Column, ...]:
     """The sample columns a results file of `version` was written with."""
-    return V1_SAMPLE_COLUMNS if version == 1 else SAMPLE_COLUMNS
+    return {1: V1_SAMPLE_COLUMNS, 2: V2_SAMPLE_COLUMNS}.get(version, SAMPLE_COLUMNS)
 
 
 def check_version(document: dict[str, Any], what: str) -> int:

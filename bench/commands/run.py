@@ -193,29 +193,40 @@ def _print_reference(runner: Run, out: Console) -> None:
 
     import pandas as pd
 
-    from bench.report.reference import agreements
+    from bench.report.reference import agreements, core_speed, core_speed_line
     from bench.runner.summary import reference_table
 
+    samples = pd.DataFrame(runner.rows)
+    speed = core_speed(samples)
+    if speed is not None:
+        out.print(core_speed_line(speed), highlight=False)
     if runner.store is None or not (runner.store.path / "crosscheck.json").is_file():
         return
     rows = json.loads((runner.store.path / "crosscheck.json").read_text())["rows"]
-    out.print(reference_table(agreements(pd.DataFrame(runner.rows), rows)))
+    out.print(reference_table(agreements(samples, rows)))
 
 
 def _check_quiet(config: RunConfig, strict: bool) -> RunConfig:
-    """Warn (refuse under --strict) when others keep the pinned cores busy; the reading goes
-    into run.json (config.extra.core_load_before) either way."""
+    """Warn (refuse under --strict) when others keep the pinned cores busy, or when the
+    server's cores change speed under us (bench.runner.speed); the readings go into run.json
+    (config.extra.core_load_before, core_speed_before) either way."""
     import sys
     from dataclasses import replace
 
-    from bench.runner import quiet
+    from bench.runner import quiet, speed
 
     # A target's server runs where its owner put it: only the generator's cores are ours.
     cpus = config.generator_cpus if config.target else config.server_cpus + config.generator_cpus
     load, warning = quiet.require_quiet(cpus, strict)
     if warning:
         print(warning, file=sys.stderr, flush=True)
-    return replace(config, extra={**config.extra, "core_load_before": load.to_json()})
+    extra = {**config.extra, "core_load_before": load.to_json()}
+    if not config.target:
+        steady, warning = speed.require_steady(config.server_cpus, strict)
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
+        extra["core_speed_before"] = steady.to_json()
+    return replace(config, extra=extra)
 
 
 def run(args: argparse.Namespace) -> int:

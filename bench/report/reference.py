@@ -175,3 +175,66 @@ def cost_curves(samples: pd.DataFrame) -> list[CostFit]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class CoreSpeed:
+    """How far the server cores' speed moved over a run (bench.runner.speed), and whether
+    peak throughput moved with it."""
+
+    windows: int
+    median_us: float
+    fast_us: float
+    """10th percentile of the probe: the core at its fastest (less CPU time for the work)."""
+    slow_us: float
+    """90th percentile: at its slowest."""
+    peak_correlation: float
+    """Spearman's rank correlation over the peak windows between the probe (mean of before
+    and after) and throughput relative to its own cell's median: negative when a slower
+    core delivered less, NaN with fewer than 5 peak windows."""
+    peak_windows: int
+
+    @property
+    def spread(self) -> float:
+        return self.slow_us / self.fast_us if self.fast_us else math.nan
+
+
+def core_speed(samples: pd.DataFrame) -> CoreSpeed | None:
+    """None for a run without probes (schema v2 or older, a --target run)."""
+    from scipy import stats
+
+    if "core_probe_before_us" not in samples.columns:
+        return None
+    probe = samples[["core_probe_before_us", "core_probe_after_us"]].astype(float).mean(axis=1)
+    known = probe.dropna()
+    if known.empty:
+        return None
+    peak = samples.assign(probe=probe)
+    peak = peak[(peak["mode"] == "peak") & peak["probe"].notna()]
+    cell = ["framework", "server", "scenario", "users"]
+    relative = peak["achieved_rps"] / peak.groupby(cell)["achieved_rps"].transform("median")
+    rho = math.nan
+    if len(peak) >= 5 and peak["probe"].nunique() > 1 and relative.nunique() > 1:
+        rho = float(stats.spearmanr(peak["probe"], relative).statistic)
+    return CoreSpeed(
+        windows=len(known),
+        median_us=float(known.median()),
+        fast_us=float(known.quantile(0.1)),
+        slow_us=float(known.quantile(0.9)),
+        peak_correlation=rho,
+        peak_windows=len(peak),
+    )
+
+
+def core_speed_line(found: CoreSpeed) -> str:
+    text = (
+        f"server core speed over the run (fixed work, CPU µs, {found.windows} windows): "
+        f"median {found.median_us:,.0f}, fastest decile {found.fast_us:,.0f}, slowest decile "
+        f"{found.slow_us:,.0f} ({found.spread:.2f}x)"
+    )
+    if not math.isnan(found.peak_correlation):
+        text += (
+            f"; peak throughput vs probe over {found.peak_windows} peak windows: Spearman "
+            f"{found.peak_correlation:+.2f} (negative: slower core, fewer requests)"
+        )
+    return text

@@ -604,6 +604,8 @@ class Run:
             "threads": workers.threads,
             "server_cpus": ",".join(map(str, cfg.server_cpus)),
             "generator_cpus": ",".join(map(str, cfg.generator_cpus)),
+            "core_probe_before_us": m.readings.probe_before_us,
+            "core_probe_after_us": m.readings.probe_after_us,
         }
         self.store.append_sample(row)
         self.rows.append(row)

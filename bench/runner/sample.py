@@ -3,7 +3,8 @@ snapshotted by the harness at the window's own start and end instants.
 
 Nothing else runs in the harness during the window: memory is read once after it (each
 process's VmHWM), and /proc/stat is read at the two instants for the steal and irq time of the
-server's cores.
+server's cores. The speed of those cores is probed just before the window and just after it
+(bench.runner.speed), during the warm-up and the drain, never inside it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hdrh.histogram import HdrHistogram
 from bench.runner.client import Generator
 from bench.runner.measure import Source, core_times, cpu_between, shares_between, wait_between
 from bench.runner.protocol import LoadResult, LoadSpec
+from bench.runner.speed import probe_cores_us
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class WindowReadings:
     steal_share: float = math.nan
     irq_share: float = math.nan
     database_cpu_s: float = math.nan
+    probe_before_us: float = math.nan
+    probe_after_us: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ def drive(
     database: Source | None = None,
 ) -> Measurement:
     def on_window(start: float, end: float) -> WindowReadings:
+        before = probe_cores_us(server_cpus)
         _sleep_until(start)
         c0 = core_times(server_cpus) if server_cpus else None
         d0 = database.cpu() if database is not None else None
@@ -132,6 +137,7 @@ def drive(
         s1, g1, t1 = server.cpu(), gen.cpu(), time.monotonic()
         d1 = database.cpu() if database is not None else None
         c1 = core_times(server_cpus) if server_cpus else None
+        after = probe_cores_us(server_cpus)
         steal, irq = shares_between(c0, c1) if c0 and c1 else (math.nan, math.nan)
         try:
             peak = server.rss_peak_bytes()
@@ -147,6 +153,8 @@ def drive(
             steal_share=steal,
             irq_share=irq,
             database_cpu_s=cpu_between(d0, d1) if d0 and d1 else math.nan,
+            probe_before_us=before,
+            probe_after_us=after,
         )
 
     result, readings = generator.run(spec, on_window)

@@ -62,6 +62,8 @@ def test_quick_run_completes_with_a_valid_results_dir(quick_run: QuickRun) -> No
     assert set(doc["frameworks"]) == {"raw-asgi", "flask"}
     assert doc["frameworks"]["flask"]["command"][1:3] == ["-m", "gunicorn"]
     assert doc["calibration"]["locust_ceiling_rps"] > 0
+    speed = doc["config"]["extra"]["core_speed_before"]
+    assert speed["cpus"] == [0] and len(speed["readings_us"]) == 8 and speed["spread"] >= 1.0
     assert {v["framework"] for v in doc["verification"]} == {"raw-asgi", "flask"}
     starts = {s["framework"]: s for s in doc["starts"]}
     assert set(starts) == {"raw-asgi", "flask"} and starts["flask"]["startup_s"] > 0
@@ -97,6 +99,8 @@ def test_every_cell_is_measured_with_real_requests(quick_run: QuickRun) -> None:
         assert int(row["requests"]) > 0 and int(row["failures"]) == 0, row
         assert float(row["server_cpu_s"]) > 0 and float(row["rss_peak_mib"]) > 5
         assert row["server_cpus"] == "0" and row["generator_cpus"] == "1"
+        # The server core's speed, probed around the window (never inside it).
+        assert float(row["core_probe_before_us"]) > 0 and float(row["core_probe_after_us"]) > 0
     io = next(r for r in rows if r["scenario"] == "io")
     # 8 closed-loop users each waiting 50 ms cannot exceed 160 requests/s.
     assert float(io["achieved_rps"]) <= 8 / 0.05 * 1.05

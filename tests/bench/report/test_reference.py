@@ -7,7 +7,14 @@ import math
 import pandas as pd
 import pytest
 
-from bench.report.reference import agreements, cost_curves, enough_for, median_cvs
+from bench.report.reference import (
+    agreements,
+    core_speed,
+    core_speed_line,
+    cost_curves,
+    enough_for,
+    median_cvs,
+)
 
 
 def _peak(fw: str, users: int, rps: list[float], cpu: list[float], bound: str) -> list[dict]:
@@ -60,3 +67,29 @@ def test_a_percentile_needs_about_100_over_one_minus_q_requests() -> None:
     assert enough_for(99, 10_000) and not enough_for(99, 9_999)
     assert enough_for(99.9, 100_000) and not enough_for(99.9, 50_000)
     assert enough_for(50, 200)
+
+
+def _probed(rps: list[float], probes: list[float]) -> pd.DataFrame:
+    rows = _peak("flask", 16, rps, [300.0] * len(rps), "server")
+    for row, probe in zip(rows, probes, strict=True):
+        row["core_probe_before_us"] = row["core_probe_after_us"] = probe
+    return pd.DataFrame(rows)
+
+
+def test_a_slower_core_with_less_throughput_correlates_negatively() -> None:
+    found = core_speed(_probed([2000, 1800, 1500, 1900, 1200], [5000, 6000, 8000, 5500, 9000]))
+    assert found is not None
+    assert found.peak_correlation == pytest.approx(-1.0)
+    assert found.windows == 5 and found.median_us == 6000
+    assert found.spread == pytest.approx(found.slow_us / found.fast_us) and found.spread > 1
+    assert "Spearman -1.00" in core_speed_line(found)
+
+
+def test_a_run_without_probes_has_no_core_speed() -> None:
+    assert core_speed(pd.DataFrame(_peak("flask", 16, [1.0, 2.0], [3.0, 4.0], "server"))) is None
+
+
+def test_too_few_peak_windows_give_no_correlation() -> None:
+    found = core_speed(_probed([2000, 1800], [5000, 6000]))
+    assert found is not None and math.isnan(found.peak_correlation)
+    assert "Spearman" not in core_speed_line(found)

@@ -88,3 +88,15 @@ def test_a_redirect_is_a_failure_not_followed() -> None:
     rec.set_window(time.time() - 1, time.time() + 60)
     rec.on_request(response_time=1.0, response=SimpleNamespace(status_code=302))
     assert rec.payload()["failures"] == 1
+
+
+def test_closed_loop_service_time_is_the_latency_recorded_once() -> None:
+    rec = Recorder()
+    rec.set_window(time.time() - 1, time.time() + 60)
+    for ms in (0.5, 1.5, 2.5):
+        rec.on_request(response_time=ms)
+    payload = rec.payload()
+    latency = HdrHistogram.decode(payload["latency_hdr"])
+    service = HdrHistogram.decode(payload["service_hdr"])
+    assert service.get_total_count() == latency.get_total_count() == 3
+    assert service.get_value_at_percentile(50) == latency.get_value_at_percentile(50)
