@@ -254,6 +254,29 @@ def _peak_rows(run: Run) -> list[list[str]]:
     return rows
 
 
+def _server_matrix(run: Run) -> tuple[list[str], list[list[str]]]:
+    """Peak req/s of the headline scenario, a row per framework and a column per server;
+    empty unless some framework ran on more than one server (`run --servers`)."""
+    found = peak_mod.peaks(run.samples)
+    scenario = next(
+        (s for s in peak_mod.HEADLINE_SCENARIOS if any(p.scenario == s for p in found)), None
+    )
+    chosen = [p for p in found if p.scenario == scenario]
+    servers = sorted({p.server for p in chosen})
+    frameworks = sorted({p.framework for p in chosen})
+    if len(chosen) <= len(frameworks):
+        return [], []
+    cell = {(p.framework, p.server): p for p in chosen}
+    rows = [
+        [fw, *(
+            cell[fw, sv].mark + f"{cell[fw, sv].rps.mean:,.0f}" if (fw, sv) in cell else "-"
+            for sv in servers
+        )]
+        for fw in frameworks
+    ]  # fmt: skip
+    return [f"framework ({scenario} req/s)", *servers], rows
+
+
 def _sha(run: Run) -> str:
     git = run.meta.get("git") or {}
     return str(git.get("sha") or "")[:12] if isinstance(git, Mapping) else ""
@@ -287,6 +310,7 @@ def render(
                 for r in results
             ],
             peak_rows=_peak_rows(run),
+            server_matrix=_server_matrix(run),
             charts=[c for c in charts if c.name != "headline"],
             history=history,
             evidence=[_evidence(r) for r in results],

@@ -1,10 +1,12 @@
 """The run's peak figures beside the outside reference (wrk, CPU from /proc): does it agree?
 
-A pure function of the samples and crosscheck.json. Per framework and peak scenario: the best
-concurrency level (highest median achieved rate over the rounds), its per-round throughput
-and server CPU per request at saturation with their spread across rounds, and wrk's figures
-for the same server, path, headers, connections and pinning. Agreement is judged only where
-the run's peak is the server's (bound `server`); a lower bound cannot agree with a ceiling.
+A pure function of the samples and crosscheck.json. Per framework and peak scenario: the
+Locust peak at wrk's connection count, its per-round throughput and server CPU per request at
+saturation with their spread across rounds, and wrk's figures for the same server, path,
+headers, connections and pinning, taken in the same visit of each round: the ratio is the
+median of the rounds' own ratios, so that the machine's drift between rounds cancels.
+Agreement is judged only where the run's peak is the server's (bound `server`); a lower
+bound cannot agree with a ceiling.
 """
 
 from __future__ import annotations
@@ -37,7 +39,12 @@ class Agreement:
     cpu_us_per_req: float
     cpu_cv: float
     wrk_rps: float
+    """Median over wrk's windows."""
     proc_cpu_us_per_req: float
+    paired_rps_ratios: tuple[float, ...] = ()
+    """Per round that has both: Locust's peak over wrk's, the same server process minutes
+    apart at most (runs before the per-round cross-check have none)."""
+    paired_cpu_ratios: tuple[float, ...] = ()
 
     @property
     def server_bound(self) -> bool:
@@ -45,10 +52,15 @@ class Agreement:
 
     @property
     def rps_ratio(self) -> float:
+        """The median paired ratio where rounds pair up; else the medians' ratio."""
+        if self.paired_rps_ratios:
+            return statistics.median(self.paired_rps_ratios)
         return self.peak_rps / self.wrk_rps if self.wrk_rps else math.nan
 
     @property
     def cpu_ratio(self) -> float:
+        if self.paired_cpu_ratios:
+            return statistics.median(self.paired_cpu_ratios)
         return (
             self.cpu_us_per_req / self.proc_cpu_us_per_req if self.proc_cpu_us_per_req else math.nan
         )
@@ -91,20 +103,27 @@ def best_level(rows: pd.DataFrame) -> int:
 
 
 def agreements(samples: pd.DataFrame, crosscheck: list[dict[str, Any]]) -> list[Agreement]:
+    """Per (framework, server, peak scenario): Locust's peak at wrk's connection count (the
+    best level where wrk did not run), beside wrk's, paired round by round where both ran."""
     peak = samples[samples["mode"] == "peak"]
-    wrk = {
-        (r["framework"], r.get("server"), r["scenario"]): r for r in crosscheck if "wrk_rps" in r
-    }
+    wrk: dict[tuple[str, Any, str], list[dict[str, Any]]] = {}
+    for r in crosscheck:
+        if "wrk_rps" in r:
+            wrk.setdefault((r["framework"], r.get("server"), r["scenario"]), []).append(r)
     out: list[Agreement] = []
     for (fw, server, scenario), group in peak.groupby(
         ["framework", "server", "scenario"], sort=True
     ):
-        users = best_level(group)
+        refs = wrk.get((str(fw), str(server), str(scenario)), [])
+        users = int(refs[0]["users"]) if refs else best_level(group)
         rows = group[group["users"] == users]
+        if rows.empty:  # wrk ran at a level this run's Locust cells did not
+            users = best_level(group)
+            rows = group[group["users"] == users]
         rps = [float(v) for v in rows["achieved_rps"]]
         cpu = [float(v) for v in rows["server_cpu_us_per_req"]]
         bounds = [str(b) for b in rows["bound"]]
-        ref = wrk.get((str(fw), str(server), str(scenario)), {})
+        rps_pairs, cpu_pairs = _paired(rows, refs)
         out.append(
             Agreement(
                 framework=str(fw),
@@ -117,11 +136,38 @@ def agreements(samples: pd.DataFrame, crosscheck: list[dict[str, Any]]) -> list[
                 peak_rps_cv=cv(rps),
                 cpu_us_per_req=statistics.median(cpu),
                 cpu_cv=cv(cpu),
-                wrk_rps=float(ref.get("wrk_rps") or math.nan),
-                proc_cpu_us_per_req=float(ref.get("server_cpu_us_per_req_proc") or math.nan),
+                wrk_rps=_median([r.get("wrk_rps") for r in refs]),
+                proc_cpu_us_per_req=_median([r.get("server_cpu_us_per_req_proc") for r in refs]),
+                paired_rps_ratios=rps_pairs,
+                paired_cpu_ratios=cpu_pairs,
             )
         )
     return out
+
+
+def _median(values: list[Any]) -> float:
+    known = [float(v) for v in values if v is not None and not math.isnan(float(v))]
+    return statistics.median(known) if known else math.nan
+
+
+def _paired(
+    rows: pd.DataFrame, refs: list[dict[str, Any]]
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    by_round = {int(r["round"]): r for r in refs if r.get("round") is not None}
+    rps: list[float] = []
+    cpu: list[float] = []
+    if "round" not in rows.columns:
+        return (), ()
+    for _, row in rows.iterrows():
+        ref = by_round.get(int(row["round"]))
+        if ref is None:
+            continue
+        if ref.get("wrk_rps"):
+            rps.append(float(row["achieved_rps"]) / float(ref["wrk_rps"]))
+        if ref.get("server_cpu_us_per_req_proc"):
+            proc = float(ref["server_cpu_us_per_req_proc"])
+            cpu.append(float(row["server_cpu_us_per_req"]) / proc)
+    return tuple(rps), tuple(cpu)
 
 
 def median_cvs(found: list[Agreement]) -> tuple[float, float]:

@@ -169,8 +169,12 @@ class Profile:
     steal_max_share: float
     """A window whose server cores lost more than this share to steal is measured again once."""
     crosscheck_s: float
-    """wrk against every server at its best peak level after the rounds; 0 skips it."""
+    """wrk's window (whole seconds) against each server, in the visit, after its Locust cells,
+    at the first peak level; 0 skips it."""
     calibration_window_s: float
+    crosscheck_rounds: int = 0
+    """The rounds (the first N) whose visits end with the wrk cross-check: one reading per
+    round, paired with the round's own Locust peak."""
     capacity_baselines: bool = False
     """A bare baseline's SLO capacity answers no claim (its peak already bounds it): searched
     only when asked for."""
@@ -217,7 +221,9 @@ PROFILES: dict[str, Profile] = {
             slo_p99_ms=100.0,
             drain_s=2.0,
             steal_max_share=0.05,
-            crosscheck_s=0.0,
+            # One 1 s wrk window per app: the reference is exercised on every quick run.
+            crosscheck_s=1.0,
+            crosscheck_rounds=1,
             calibration_window_s=1.0,
         ),
         # `make bench`: <= 20 min on 2 cores with set-up. Five rounds (five server processes
@@ -255,7 +261,11 @@ PROFILES: dict[str, Profile] = {
             slo_p99_ms=100.0,
             drain_s=3.0,
             steal_max_share=0.05,
-            crosscheck_s=4.0,
+            # wrk in rounds 1-4, 2 s right after the round's peak cells on the same server:
+            # four readings paired with those rounds' Locust peaks (about 60 s in all, what
+            # one 4 s window per app after the rounds took; a fifth pair would overrun 18 min).
+            crosscheck_s=2.0,
+            crosscheck_rounds=4,
             calibration_window_s=2.0,
             # TechEmpower's four tests, queries and updates at 20, in the first round: one
             # 3 s peak window each at 16 connections (every app's pool holds 4-16).
@@ -294,7 +304,10 @@ PROFILES: dict[str, Profile] = {
             slo_p99_ms=100.0,
             drain_s=5.0,
             steal_max_share=0.05,
-            crosscheck_s=10.0,
+            # wrk in every round after the visit's peak cells, 3 s per peak scenario: five
+            # pairs per scenario (about 5.5 of the 87 minutes).
+            crosscheck_s=3.0,
+            crosscheck_rounds=5,
             calibration_window_s=5.0,
             # All twelve database cells, once (round 1), 4 s each: about 10 of the 85 minutes.
             database_scenarios=DATABASE_SCENARIOS,

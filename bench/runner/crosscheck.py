@@ -1,12 +1,14 @@
 """The outside reference: the same server, the same request, driven by wrk, its CPU from /proc.
 
-For every framework of a run, after the rounds: start its server on the same pinning, send
-the peak cell's exact request (path, Locust's User-Agent and Accept-Encoding headers, the same
-number of keep-alive connections, wrk on the generator's cores) closed loop for a warm-up and
-then a measured window, and read the server tree's CPU from /proc/<pid>/stat (utime + stime,
-kernel ticks) before and after: a meter independent of the harness's own (clock_gettime on
-each process's CPU clock). The report sets the run's peak throughput and CPU per request at
-saturation beside these figures.
+In each of the profile's first `crosscheck_rounds` rounds, right after a framework's Locust
+cells and on the same server process: send the peak cell's exact request (path, Locust's
+User-Agent and Accept-Encoding headers, the same number of keep-alive connections as the
+first peak level, wrk on the generator's cores) closed loop for a window, and read the server
+tree's CPU from /proc/<pid>/stat (utime + stime, kernel ticks) before and after: a meter
+independent of the harness's own (clock_gettime on each process's CPU clock). The report sets
+the run's peak throughput and CPU per request at saturation beside these figures, round by
+round: this machine's core speed moves by up to 2x within minutes (bench.runner.speed), so
+a reference taken once after the rounds would differ from their median by the drift alone.
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ import psutil
 from bench import children, frameworks, interrupts
 from bench.frameworks import Framework
 from bench.runner.config import SCENARIOS
-from bench.runner.serverctl import start_server
-from bench.server import ServerStartError
 
 WRK = "wrk"
 _TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
@@ -129,12 +129,16 @@ def measure(
     scenario: str,
     connections: int,
     *,
+    port: int,
+    pid: int,
     server_cpus: tuple[int, ...],
     generator_cpus: tuple[int, ...],
-    warmup_s: float,
     window_s: float,
 ) -> dict[str, Any]:
-    """One wrk cross-check of `fw` on `scenario` (a single-request GET scenario)."""
+    """One wrk window against the running server of `fw` (listening on `port`, its tree under
+    `pid`) on `scenario`, a single-request GET scenario. Taken in the same visit as the
+    round's Locust peak cells, on the same server process: the two meters read the same
+    server at the same minute, so a drift of the machine's speed between rounds moves both."""
     requests = SCENARIOS[scenario].requests
     row: dict[str, Any] = {
         "framework": fw.name,
@@ -146,21 +150,13 @@ def measure(
     }
     if len(requests) != 1 or requests[0].method != "GET" or "{" in requests[0].path:
         return {**row, "skipped": "wrk sends one fixed GET; this scenario is not one"}
+    url = f"http://{frameworks.HOST}:{port}{requests[0].path}"
     try:
-        server = start_server(fw, server_cpus)
-    except ServerStartError as exc:
-        return {**row, "error": str(exc).splitlines()[0]}
-    try:
-        url = f"http://{frameworks.HOST}:{server.port}{requests[0].path}"
-        if warmup_s > 0:
-            run_wrk(url, connections, warmup_s, generator_cpus)
-        cpu0, t0 = proc_cpu_s(server.pid), time.monotonic()
+        cpu0, t0 = proc_cpu_s(pid), time.monotonic()
         result = run_wrk(url, connections, window_s, generator_cpus)
-        cpu1, t1 = proc_cpu_s(server.pid), time.monotonic()
+        cpu1, t1 = proc_cpu_s(pid), time.monotonic()
     except (OSError, RuntimeError, ValueError) as exc:
         return {**row, "error": str(exc)}
-    finally:
-        server.stop()
     cpu = cpu1 - cpu0
     return {
         **row,

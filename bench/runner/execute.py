@@ -30,6 +30,7 @@ from bench.runner.client import Generator
 from bench.runner.config import DATABASE_SCENARIOS, SCENARIOS, RunConfig
 from bench.runner.measure import MIB, Cgroup, ProcessTree, Source, Unmeasured
 from bench.runner.plan import (
+    CROSSCHECK_OVERHEAD_S,
     Cell,
     Visit,
     cells_for,
@@ -118,6 +119,7 @@ class Run:
     _database_env: dict[str, str] = field(default_factory=dict)
     _database_source: Source | None = None
     _database_stack: ExitStack = field(default_factory=ExitStack)
+    _crosscheck_rows: list[dict[str, Any]] = field(default_factory=list)
 
     # -- planning ---------------------------------------------------------------------------
     def plan(self) -> tuple[list[Visit], float]:
@@ -190,8 +192,6 @@ class Run:
                 self._start_database(visits, progress)
                 for visit in visits:
                     self._visit(visit, progress)
-                if cfg.target is None and cfg.profile.crosscheck_s:
-                    self._crosscheck(progress)
             status, code = "complete", 0
         except KeyboardInterrupt:
             status, code = "incomplete", 130
@@ -339,6 +339,7 @@ class Run:
                 _settle(endpoint)
                 progress.advance(cell.seconds(profile))
                 self._advanced += cell.seconds(profile)
+            self._crosscheck(visit, endpoint, progress)
 
     def _skip(
         self, fw: Framework, round_: int, reason: str, rules: list[str], detail: str = ""
@@ -613,41 +614,46 @@ class Run:
             self.document.setdefault("errors", {})[m.spec.sample_id] = m.result.errors
 
     # -- the outside reference ------------------------------------------------------------------
-    def _crosscheck(self, progress: RunProgress) -> None:
-        """wrk at each framework's best peak level of this run, its CPU from /proc."""
-        import pandas as pd
-
-        from bench.report import reference
+    def _crosscheck(self, visit: Visit, endpoint: Endpoint, progress: RunProgress) -> None:
+        """wrk on this visit's server, right after its Locust peak cells, at the first peak
+        level of each peak scenario; the server tree's CPU from /proc (crosscheck.json)."""
         from bench.runner import crosscheck
 
-        cfg = self.config
-        p = cfg.profile
+        cfg, p = self.config, self.config.profile
+        server = endpoint.server
+        if server is None or not p.crosscheck_s or visit.round >= p.crosscheck_rounds:
+            return  # a --target's server is not ours to read from /proc
         assert self.store is not None
-        rows: list[dict[str, Any]] = []
-        for fw in frameworks.deployments(cfg.frameworks, cfg.servers):
-            for scenario in p.peak_scenarios:
-                key = (fw.name, fw.server, "peak", scenario)
-                mine = [
-                    r for r in self.rows
-                    if (r["framework"], r["server"], r["mode"], r["scenario"]) == key
-                ]  # fmt: skip
-                if not mine:
-                    continue
-                users = reference.best_level(pd.DataFrame(mine))
-                progress.cell(f"cross-check {fw.label} {scenario} wrk -c{users}")
-                rows.append(
-                    crosscheck.measure(
-                        fw,
-                        scenario,
-                        users,
-                        server_cpus=cfg.server_cpus,
-                        generator_cpus=cfg.generator_cpus,
-                        warmup_s=p.peak_warmup_s,
-                        window_s=p.crosscheck_s,
-                    )
-                )
-                self.store.write_json("crosscheck.json", {"kind": "crosscheck", "rows": rows})
-        self.document["crosscheck"] = {"file": "crosscheck.json", "rows": len(rows)}
+        fw = visit.framework
+        for scenario in p.peak_scenarios:
+            levels = [c.users for c in visit.cells if c.mode == "peak" and c.scenario == scenario]
+            if not levels:
+                continue
+            users = min(levels)
+            progress.cell(
+                f"round {visit.round + 1}/{p.rounds} {fw.label} cross-check {scenario} "
+                f"wrk -c{users}"
+            )
+            row = crosscheck.measure(
+                fw,
+                scenario,
+                users,
+                port=endpoint.port,
+                pid=server.pid,
+                server_cpus=cfg.server_cpus,
+                generator_cpus=cfg.generator_cpus,
+                window_s=p.crosscheck_s,
+            )
+            self._crosscheck_rows.append({**row, "round": visit.round})
+            self.store.write_json(
+                "crosscheck.json", {"kind": "crosscheck", "rows": self._crosscheck_rows}
+            )
+            self.document["crosscheck"] = {
+                "file": "crosscheck.json",
+                "rows": len(self._crosscheck_rows),
+            }
+            _settle(endpoint)
+            progress.advance(p.crosscheck_s + CROSSCHECK_OVERHEAD_S)
 
 
 def _uses_database(spec: LoadSpec) -> bool:

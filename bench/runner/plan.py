@@ -19,7 +19,8 @@ SERVER_START_S = 3.5
 CELL_OVERHEAD_S = 0.3
 CAPACITY_STEPS_EXPECTED = 7
 """A search from 0.6 x peak brackets in 2-3 steps, bisects in 3-4 and repeats the boundary."""
-CROSSCHECK_START_S = 4.0
+CROSSCHECK_OVERHEAD_S = 0.2
+"""wrk's start, connections and exit around its window."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,9 @@ def planned_seconds(visits: list[Visit], profile: Profile, starts_servers: bool 
 
 
 def crosscheck_seconds(profile: Profile, frameworks: int) -> float:
+    """wrk's windows over the run: one per framework, peak scenario and cross-checked round."""
     if not profile.crosscheck_s:
         return 0.0
-    return frameworks * (CROSSCHECK_START_S + profile.peak_warmup_s + profile.crosscheck_s)
+    rounds = min(profile.rounds, profile.crosscheck_rounds)
+    each = profile.crosscheck_s + CROSSCHECK_OVERHEAD_S
+    return frameworks * rounds * len(profile.peak_scenarios) * each

@@ -130,7 +130,10 @@ def contention_warning(rows: list[dict[str, Any]]) -> str | None:
 
 def reference_table(found: list[Agreement]) -> Table:
     """The run's peak beside wrk's (same request, connections and pinning, CPU from /proc)."""
-    out = Table(title="peak vs the outside reference (wrk; server CPU from /proc under wrk)")
+    out = Table(
+        title="peak vs the outside reference (wrk on the same server in the same visit; server "
+        "CPU from /proc under wrk; ratio: median over the paired rounds)"
+    )
     for name in (
         "framework",
         "scenario",
@@ -140,6 +143,7 @@ def reference_table(found: list[Agreement]) -> Table:
         "CV",
         "wrk rps",
         "ratio",
+        "pairs",
         "CPU µs/req",
         "CV",
         "/proc µs/req",
@@ -156,6 +160,7 @@ def reference_table(found: list[Agreement]) -> Table:
             _pct(a.peak_rps_cv),
             _fmt(a.wrk_rps),
             _fmt(a.rps_ratio, 3),
+            str(len(a.paired_rps_ratios)),
             _fmt(a.cpu_us_per_req, 1),
             _pct(a.cpu_cv),
             _fmt(a.proc_cpu_us_per_req, 1),

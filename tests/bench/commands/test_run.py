@@ -72,6 +72,14 @@ def test_quick_run_completes_with_a_valid_results_dir(quick_run: QuickRun) -> No
     )
     assert set(json.loads((run_dir / "facts.json").read_text())) == {"raw-asgi", "flask"}
     assert "achieved rps" in out.stdout  # the summary table
+    # wrk on each server in its visit, at the peak cells' connections, CPU from /proc.
+    wrk = json.loads((run_dir / "crosscheck.json").read_text())["rows"]
+    assert {(r["framework"], r["round"], r["users"]) for r in wrk} == {
+        ("raw-asgi", 0, 16),
+        ("flask", 0, 16),
+    }
+    assert all(r["wrk_rps"] > 0 and r["server_cpu_us_per_req_proc"] > 0 for r in wrk), wrk
+    assert "outside reference" in out.stdout
 
 
 def test_without_a_terminal_progress_is_plain_lines(quick_run: QuickRun) -> None:

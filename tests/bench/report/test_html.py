@@ -4,10 +4,15 @@ charts, evidence and method; long tables folded; everything from results escaped
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
+
+import pandas as pd
+import pytest
 
 from bench.report import html
 from bench.report.build import build
+from bench.report.load import Run
 from tests.bench.report.synthetic import Synthetic, write
 
 
@@ -71,3 +76,21 @@ def test_summary_md_keeps_the_headline(v2_report: Path) -> None:
     fast = md[md.index("## How fast?") : md.index("## Do the claims hold?")]
     assert "| fastapi | uvicorn |" in fast and "≥" in fast  # generator-bound baselines
     assert "Of the article's 10 claims" in md
+
+
+def test_one_server_per_framework_shows_no_server_matrix(v2_run: Run) -> None:
+    assert html._server_matrix(v2_run) == ([], [])
+
+
+def test_a_framework_on_two_servers_gets_a_framework_by_server_table(v2_run: Run) -> None:
+    samples = v2_run.samples
+    flask_peak = samples[(samples["framework"] == "flask") & (samples["mode"] == "peak")]
+    other = flask_peak.assign(server="granian-wsgi", achieved_rps=flask_peak["achieved_rps"] * 2)
+    run = replace(v2_run, samples=pd.concat([samples, other], ignore_index=True))
+    head, rows = html._server_matrix(run)
+    assert head[0].startswith("framework (json") and "granian-wsgi" in head
+    by_fw = {row[0]: dict(zip(head[1:], row[1:], strict=True)) for row in rows}
+    assert by_fw["flask"]["granian-wsgi"] != "-" and by_fw["django"]["granian-wsgi"] == "-"
+    doubled = float(by_fw["flask"]["granian-wsgi"].lstrip("≥").replace(",", ""))
+    single = float(by_fw["flask"][str(flask_peak["server"].iloc[0])].lstrip("≥").replace(",", ""))
+    assert doubled == pytest.approx(2 * single, rel=0.01)

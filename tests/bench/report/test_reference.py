@@ -93,3 +93,32 @@ def test_too_few_peak_windows_give_no_correlation() -> None:
     found = core_speed(_probed([2000, 1800], [5000, 6000]))
     assert found is not None and math.isnan(found.peak_correlation)
     assert "Spearman" not in core_speed_line(found)
+
+
+def test_rounds_pair_with_the_wrk_window_of_their_own_visit() -> None:
+    # The machine slowed between rounds: Locust and wrk moved together, round by round.
+    rows = _peak("flask", 16, [2000, 1400, 1700], [500, 700, 590], "server")
+    wrk = [1.02 * x for x in (2000, 1400, 1700)]
+    crosscheck = [
+        {"framework": "flask", "server": "gunicorn", "scenario": "json", "users": 16,
+         "round": r, "wrk_rps": w, "server_cpu_us_per_req_proc": c}
+        for r, (w, c) in enumerate(zip(wrk, (490, 690, 580), strict=True))
+    ]  # fmt: skip
+    [a] = agreements(pd.DataFrame(rows), crosscheck)
+    assert len(a.paired_rps_ratios) == 3
+    assert a.rps_ratio == pytest.approx(1 / 1.02) and a.rps_agrees
+    assert a.cpu_agrees and a.wrk_rps == pytest.approx(1.02 * 1700)
+    # One wrk window taken in the slow round, unpaired, would have disagreed by 20%.
+    [one] = agreements(pd.DataFrame(rows), [{**crosscheck[1], "round": None}])
+    assert not one.paired_rps_ratios and not one.rps_agrees
+
+
+def test_locust_is_read_at_the_connections_wrk_used() -> None:
+    rows = _peak("flask", 16, [1500, 1510], [600, 600], "server")
+    rows += _peak("flask", 64, [1700, 1710], [550, 550], "server")
+    crosscheck = [
+        {"framework": "flask", "server": "gunicorn", "scenario": "json", "users": 16,
+         "round": 0, "wrk_rps": 1520.0, "server_cpu_us_per_req_proc": 600.0},
+    ]  # fmt: skip
+    [a] = agreements(pd.DataFrame(rows), crosscheck)
+    assert a.users == 16 and a.rps_agrees
