@@ -290,7 +290,9 @@ def paired_ratio_of_means(
     of paired means. For costs over a baseline (a difference that may come near zero, where a
     log ratio fails): the tests are paired t-tests of subject - k * versus (k = 1 for
     'different'; k = 1 + margin and 1 / (1 + margin) for the two one-sided equivalence tests).
-    When the rival's mean is not clearly above zero the interval is unbounded."""
+    When the rival's mean is not clearly above zero (its own t-interval reaches 0), Fieller's
+    set is unbounded: no ratio can be bounded, and none is tested (a ratio of something to
+    nearly nothing reads as large whatever the truth)."""
     rounds = sorted(
         r
         for r in set(subject) & set(versus)
@@ -311,10 +313,13 @@ def paired_ratio_of_means(
     b = -2 * (mx * my - t**2 * vxy)
     c = mx**2 - t**2 * vxx
     disc = b**2 - 4 * a * c
-    if a > 0 and disc >= 0:
-        low, high = sorted(((-b - math.sqrt(disc)) / (2 * a), (-b + math.sqrt(disc)) / (2 * a)))
-    else:
-        low, high = -math.inf, math.inf
+    if a <= 0 or disc < 0:
+        return no_comparison(
+            f"the rival's mean ({my:.3g}) is not clearly above zero over {n} rounds: "
+            "the ratio is unbounded",
+            n,
+        )
+    low, high = sorted(((-b - math.sqrt(disc)) / (2 * a), (-b + math.sqrt(disc)) / (2 * a)))
 
     def p_greater(k: float) -> float:
         """One-sided p that mean(x - k y) > 0."""

@@ -20,6 +20,7 @@ from bench.report.stats import (
     holm,
     mean_ci,
     paired,
+    paired_ratio_of_means,
     rate_ci,
     simulate,
     unpaired,
@@ -185,3 +186,22 @@ def test_difference_and_exact() -> None:
     d = difference_ci([2.0, 2.1, 1.9], [1.0, 1.05, 0.95])
     assert d.low < 1.0 < d.high and d.low > 0.5
     assert exact(7).low == exact(7).high == 7
+
+
+def test_a_cost_over_the_baseline_twice_the_rivals_is_bounded_and_different() -> None:
+    rng = np.random.default_rng(7)
+    rival = {r: 100 + rng.normal(0, 5) for r in range(5)}
+    subject = {r: 2 * rival[r] + rng.normal(0, 5) for r in range(5)}
+    cmp = paired_ratio_of_means(subject, rival)
+    assert cmp.kind == "fieller" and cmp.ratio.low < 2 < cmp.ratio.high
+    assert math.isfinite(cmp.ratio.low) and math.isfinite(cmp.ratio.high)
+    assert cmp.outcome() == DIFFERENT
+
+
+def test_a_rival_whose_cost_over_the_baseline_is_near_zero_gives_no_ratio() -> None:
+    # 3.7x of a cost indistinguishable from nothing (seen on a real run) is no evidence.
+    rival = {0: 40.0, 1: -30.0, 2: 60.0, 3: -10.0, 4: 50.0}
+    subject = {0: 180.0, 1: 170.0, 2: 200.0, 3: 175.0, 4: 190.0}
+    cmp = paired_ratio_of_means(subject, rival)
+    assert cmp.kind == "none" and "not clearly above zero" in cmp.why
+    assert cmp.outcome() == INCONCLUSIVE
