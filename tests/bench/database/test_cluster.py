@@ -3,6 +3,7 @@ owner, however the owner ends (return, exception, Ctrl-C, SIGTERM, SIGKILL)."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -75,7 +76,14 @@ def _child_with_cluster() -> tuple[subprocess.Popen[str], Path, list[psutil.Proc
     line = child.stdout.readline().split()
     assert line, f"the child did not start a cluster (exit {child.wait(30)})"
     run_dir, pids = Path(line[0]), [int(p) for p in line[1:]]
-    return child, run_dir, [psutil.Process(pid) for pid in pids]
+    procs = []
+    for pid in pids:
+        # A short-lived background process (a startup worker) may end on its own between
+        # the child's listing and this one: what is left must still end with the owner.
+        with contextlib.suppress(psutil.NoSuchProcess):
+            procs.append(psutil.Process(pid))
+    assert procs, "every process of the cluster was gone before the owner was signalled"
+    return child, run_dir, procs
 
 
 def _gone(procs: list[psutil.Process], timeout: float = 30.0) -> list[int]:
