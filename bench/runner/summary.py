@@ -39,7 +39,10 @@ def _num(row: dict[str, Any], key: str) -> float:
     return math.nan if value is None else float(value)
 
 
-def cell_key(row: dict[str, Any]) -> tuple[str, str, str, str]:
+def cell_key(row: dict[str, Any], with_server: bool = False) -> tuple[str, str, str, str]:
+    """(framework, scenario, mode, level); the framework reads "flask on cheroot" when the
+    run put some framework on more than one server (`run --servers`)."""
+    name = f"{row['framework']} on {row['server']}" if with_server else row["framework"]
     if row["mode"] in ("closed", "peak"):
         level = f"{row['users']} users"
     elif row["mode"] == "rate":
@@ -47,15 +50,19 @@ def cell_key(row: dict[str, Any]) -> tuple[str, str, str, str]:
     else:
         level = "search"
     io = f" ms={row['io_ms']}" if row["io_ms"] else ""
-    return row["framework"], row["scenario"] + io, row["mode"], level
+    return name, row["scenario"] + io, row["mode"], level
 
 
 def table(rows: list[dict[str, Any]]) -> Table:
     groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    servers: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        servers[row["framework"]].add(str(row.get("server")))
+    with_server = any(len(s) > 1 for s in servers.values())
     for row in rows:
         if row["mode"] == "capacity" and row.get("step", 0) not in (0, -1):
             continue  # every step row of a search carries its result; one per trial
-        groups[cell_key(row)].append(row)
+        groups[cell_key(row, with_server)].append(row)
     out = Table(title="medians over trials (CV = stdev/mean across trials)")
     for name in (
         "framework",

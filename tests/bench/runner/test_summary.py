@@ -59,3 +59,14 @@ def test_contention_warning_only_on_a_busy_machine() -> None:
     assert contention_warning([_row()]) is None
     busy = contention_warning([_row(server_runq_util=0.3, generator_runq_util=0.2)])
     assert busy is not None and "25%" in busy
+
+
+def test_a_framework_on_two_servers_gets_a_row_per_server() -> None:
+    rows = [
+        _row(mode="peak", users=16, bound="server", achieved_rps=1500.0, server="gunicorn"),
+        _row(mode="peak", users=16, bound="server", achieved_rps=2500.0, server="granian-wsgi"),
+    ]
+    text = _render(rows)
+    assert "flask on gunicorn" in text and "flask on granian-wsgi" in text
+    assert "1,500" in text and "2,500" in text  # two medians, not one of both servers
+    assert "flask on" not in _render([_row(server="gunicorn")])
