@@ -5,9 +5,9 @@ hyperthread of the same physical core, a host busy with its own work, frequency 
 this project's 2-core KVM machine (2026-12-02) the same 300,000-iteration loop took 16 ms of
 CPU time on one reading and 34 ms a few seconds later, and every server's saturated
 throughput under wrk moved with it (FastAPI 3,148-5,044 req/s over eight 2-3 s windows of
-the same server; /proc/stat's steal stayed under 0.1%). No counter in the guest shows it,
-so the probe measures it: CPU time (CLOCK_THREAD_CPUTIME_ID, which a wait for the core does
-not inflate) of the same work on the core in question.
+the same server), while /proc/stat's steal counters barely moved. No counter in the guest
+shows it, so the probe measures it: CPU time (CLOCK_THREAD_CPUTIME_ID, which a wait for the
+core does not inflate) of the same work on the core in question.
 
 The runner probes the server's cores just before a window starts and just after it ends,
 never inside it (the window's only readings stay its two CPU snapshots); the quiet check
