@@ -237,9 +237,9 @@ def _warnings(run: Run) -> list[str]:
     return out
 
 
-def _peak_rows(run: Run) -> list[list[str]]:
+def _peak_rows(found: Sequence[peak_mod.Peak]) -> list[list[str]]:
     rows = []
-    for p in sorted(peak_mod.peaks(run.samples), key=lambda p: (p.scenario, -p.rps.mean)):
+    for p in sorted(found, key=lambda p: (p.scenario, -p.rps.mean)):
         rows.append(
             [
                 p.framework,
@@ -254,10 +254,9 @@ def _peak_rows(run: Run) -> list[list[str]]:
     return rows
 
 
-def _server_matrix(run: Run) -> tuple[list[str], list[list[str]]]:
+def _server_matrix(found: Sequence[peak_mod.Peak]) -> tuple[list[str], list[list[str]]]:
     """Peak req/s of the headline scenario, a row per framework and a column per server;
     empty unless some framework ran on more than one server (`run --servers`)."""
-    found = peak_mod.peaks(run.samples)
     scenario = next(
         (s for s in peak_mod.HEADLINE_SCENARIOS if any(p.scenario == s for p in found)), None
     )
@@ -289,6 +288,7 @@ def render(
     history: Chart | Omitted | None = None,
 ) -> str:
     head = headline(run, results)
+    peaks = peak_mod.peaks(run.samples)
     by_name = {c.name: c for c in charts}
     head_chart = by_name.get("headline") or Omitted("headline", "Peak throughput", "not drawn")
     return (
@@ -309,8 +309,8 @@ def render(
                 }
                 for r in results
             ],
-            peak_rows=_peak_rows(run),
-            server_matrix=_server_matrix(run),
+            peak_rows=_peak_rows(peaks),
+            server_matrix=_server_matrix(peaks),
             charts=[c for c in charts if c.name != "headline"],
             history=history,
             evidence=[_evidence(r) for r in results],

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,8 +137,10 @@ def agreements(samples: pd.DataFrame, crosscheck: list[dict[str, Any]]) -> list[
                 peak_rps_cv=cv(rps),
                 cpu_us_per_req=statistics.median(cpu),
                 cpu_cv=cv(cpu),
-                wrk_rps=_median([r.get("wrk_rps") for r in refs]),
-                proc_cpu_us_per_req=_median([r.get("server_cpu_us_per_req_proc") for r in refs]),
+                wrk_rps=median_known([r.get("wrk_rps") for r in refs]),
+                proc_cpu_us_per_req=median_known(
+                    [r.get("server_cpu_us_per_req_proc") for r in refs]
+                ),
                 paired_rps_ratios=rps_pairs,
                 paired_cpu_ratios=cpu_pairs,
             )
@@ -145,7 +148,8 @@ def agreements(samples: pd.DataFrame, crosscheck: list[dict[str, Any]]) -> list[
     return out
 
 
-def _median(values: list[Any]) -> float:
+def median_known(values: Sequence[Any]) -> float:
+    """Median of the values that are known (neither None nor NaN); NaN when none is."""
     known = [float(v) for v in values if v is not None and not math.isnan(float(v))]
     return statistics.median(known) if known else math.nan
 

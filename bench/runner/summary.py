@@ -7,27 +7,13 @@ watching the terminal needs to see that the run produced sensible numbers.
 from __future__ import annotations
 
 import math
-import statistics
 from collections import defaultdict
 from typing import Any
 
 from rich.table import Table
 
-from bench.report.reference import Agreement
+from bench.report.reference import Agreement, cv, median_known
 from bench.runner.capacity import LOWER_BOUNDS
-
-
-def _median(values: list[float]) -> float:
-    vals = [v for v in values if not math.isnan(v)]
-    return statistics.median(vals) if vals else math.nan
-
-
-def cv(values: list[float]) -> float:
-    """Coefficient of variation (stdev / mean) over trials; NaN with fewer than two."""
-    vals = [v for v in values if not math.isnan(v)]
-    if len(vals) < 2 or statistics.fmean(vals) == 0:
-        return math.nan
-    return statistics.stdev(vals) / statistics.fmean(vals)
 
 
 def _fmt(value: float, digits: int = 0) -> str:
@@ -91,10 +77,10 @@ def table(rows: list[dict[str, Any]]) -> Table:
         rps = [_num(r, "achieved_rps") for r in g]
         bounds = sorted({str(r["bound"]) for r in g if r["bound"]})
         lower = any(b in LOWER_BOUNDS for b in bounds)
-        achieved = (">= " if lower and key[2] == "peak" else "") + _fmt(_median(rps))
+        achieved = (">= " if lower and key[2] == "peak" else "") + _fmt(median_known(rps))
         if key[2] == "capacity":
             achieved = (">= " if lower else "") + _fmt(
-                _median([_num(r, "capacity_rps") for r in g])
+                median_known([_num(r, "capacity_rps") for r in g])
             )
         cpu = [_num(r, "server_cpu_us_per_req") for r in g]
         out.add_row(
@@ -102,11 +88,11 @@ def table(rows: list[dict[str, Any]]) -> Table:
             str(len(g)),
             achieved,
             _pct(cv(rps)) if key[2] == "peak" else "",
-            _fmt(_median([_num(r, "latency_p50_us") for r in g])),
-            _fmt(_median([_num(r, "latency_p99_us") for r in g])),
-            _fmt(_median(cpu), 1),
+            _fmt(median_known([_num(r, "latency_p50_us") for r in g])),
+            _fmt(median_known([_num(r, "latency_p99_us") for r in g])),
+            _fmt(median_known(cpu), 1),
             _pct(cv(cpu)),
-            _pct(_median([_num(r, "server_cpu_util") for r in g]), 0),
+            _pct(median_known([_num(r, "server_cpu_util") for r in g]), 0),
             "/".join(bounds),
             ", ".join(flags),
         )
@@ -126,7 +112,7 @@ def contention_warning(rows: list[dict[str, Any]]) -> str | None:
     waits = [_num(r, "server_runq_util") for r in rows] + [
         _num(r, "generator_runq_util") for r in rows
     ]
-    worst = _median([w for w in waits if not math.isnan(w)])
+    worst = median_known([w for w in waits if not math.isnan(w)])
     if math.isnan(worst) or worst < CONTENDED_RUNQ:
         return None
     return (

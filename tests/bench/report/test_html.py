@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bench.report import html
+from bench.report import html, peak
 from bench.report.build import build
 from bench.report.load import Run
 from tests.bench.report.synthetic import Synthetic, write
@@ -79,7 +79,7 @@ def test_summary_md_keeps_the_headline(v2_report: Path) -> None:
 
 
 def test_one_server_per_framework_shows_no_server_matrix(v2_run: Run) -> None:
-    assert html._server_matrix(v2_run) == ([], [])
+    assert html._server_matrix(peak.peaks(v2_run.samples)) == ([], [])
 
 
 def test_a_framework_on_two_servers_gets_a_framework_by_server_table(v2_run: Run) -> None:
@@ -87,7 +87,7 @@ def test_a_framework_on_two_servers_gets_a_framework_by_server_table(v2_run: Run
     flask_peak = samples[(samples["framework"] == "flask") & (samples["mode"] == "peak")]
     other = flask_peak.assign(server="granian-wsgi", achieved_rps=flask_peak["achieved_rps"] * 2)
     run = replace(v2_run, samples=pd.concat([samples, other], ignore_index=True))
-    head, rows = html._server_matrix(run)
+    head, rows = html._server_matrix(peak.peaks(run.samples))
     assert head[0].startswith("framework (json") and "granian-wsgi" in head
     by_fw = {row[0]: dict(zip(head[1:], row[1:], strict=True)) for row in rows}
     assert by_fw["flask"]["granian-wsgi"] != "-" and by_fw["django"]["granian-wsgi"] == "-"
