@@ -20,13 +20,18 @@ housekeeping would be counted as per-request cost, and vary with the machine's l
 server's idle cost per second is measured once (a window without requests) and subtracted from
 each window in proportion to its duration.
 
-Measured spread (four runs of all seven apps at N = 100 on 2 shared cores, load average 3-9):
-within 0.26% between any two runs for the gunicorn cells (one wake-up a second), up to 1.4%
-for uvicorn's and cheroot's (~220k instructions a second of timers). On a loaded machine a
-timer fires late and wake-ups coalesce, so the idle rate misstates what a busy window holds.
+Measured spread. Two back-to-back runs of all seven apps at N = 100, the machine otherwise
+idle (2026-12-02): every one of the 14 cells within 0.16% (gunicorn's within 0.14%, uvicorn's
+within 0.16%, cheroot's within 0.08%). Earlier, four runs on 2 shared cores at load average
+3-9 spread up to 1.4% for uvicorn's and cheroot's cells (~220k instructions a second of
+timers): on a loaded machine a timer fires late and wake-ups coalesce, so the idle rate
+misstates what a busy window holds. Where the checkout lies also moves the gunicorn cells: the
+same commit counted in /tmp/ct instead of /work/main gave bottle's /json +0.57% and flask's
+/plaintext +0.26% (one run each; the cause is not established), so a baseline and the head
+are best counted from checkouts at the same path.
 Left to do: count the wake-ups themselves (callgrind's call counts of the timer's C function,
 or cheroot's request threads alone with --separate-threads) instead of inferring them from
-wall time.
+wall time, and count from a fixed path.
 """
 
 from __future__ import annotations
