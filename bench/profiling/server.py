@@ -25,13 +25,13 @@ idle (2026-12-02): every one of the 14 cells within 0.16% (gunicorn's within 0.1
 within 0.16%, cheroot's within 0.08%). Earlier, four runs on 2 shared cores at load average
 3-9 spread up to 1.4% for uvicorn's and cheroot's cells (~220k instructions a second of
 timers): on a loaded machine a timer fires late and wake-ups coalesce, so the idle rate
-misstates what a busy window holds. Where the checkout lies also moves the gunicorn cells: the
-same commit counted in /tmp/ct instead of /work/main gave bottle's /json +0.57% and flask's
-/plaintext +0.26% (one run each; the cause is not established), so a baseline and the head
-are best counted from checkouts at the same path.
+misstates what a busy window holds. Runs apart from each other differ more for the gunicorn
+cells: a clone in /tmp/ct gave bottle's /json +0.57% and flask's /plaintext +0.26% over
+/work/main, yet a later clone in /tmp/ci came within 0.06% of /work/main on both (one run
+each, same commit): not the checkout's path; the cause is not established.
 Left to do: count the wake-ups themselves (callgrind's call counts of the timer's C function,
 or cheroot's request threads alone with --separate-threads) instead of inferring them from
-wall time, and count from a fixed path.
+wall time, and find what moves the gunicorn cells between runs.
 """
 
 from __future__ import annotations
