@@ -1,10 +1,12 @@
-"""Send N requests of each scenario to an app in-process (a WSGI environ or an ASGI scope).
+"""Send loops of requests of each scenario to an app in-process (WSGI environ or ASGI scope).
 
 Runs under valgrind as `python -S driver.py ...`: standard library only, nothing from `bench`,
-so that what callgrind counts is the app and nothing of the harness. Around the measured loop
-of each scenario it calls `os.getppid()`, a C function nothing else in the process calls; the
-parent runs callgrind with `--dump-before=getppid`, so each scenario's loop lands in its own
-dump. Requests are built before the loop and responses checked after it: the dump holds the
+so that what callgrind counts is the app and nothing of the harness. Each scenario is warmed
+up once, then runs one measured loop per size asked for (`--loops 100,200`: N, then 2N), in
+the same process, so the app is imported (tens of seconds under valgrind) once and not once
+per size. Around each measured loop it calls `os.getppid()`, a C function nothing else in the
+process calls; the parent runs callgrind with `--dump-before=getppid`, so each loop lands in
+its own dump. Requests are built before the loop and responses checked after it: the dump holds the
 app's work, not the driver's. Every response is checked (status and body), so an error page is
 never what gets counted.
 
@@ -21,19 +23,25 @@ import io
 import json
 import os
 import site
+import subprocess
 import sys
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-DRIVER_VERSION = 1
-"""Bump when what the measured loop does changes: counts of different versions differ."""
+DRIVER_VERSION = 2
+"""Bump when what the measured loop does changes: counts of different versions differ.
+2: the loops of N and 2N run in one process, one after the other, instrumented from after the
+import (1: a process per size, instrumented throughout)."""
 
 MARKER = "getppid"
 """The C function whose calls separate the dumps (see the module docstring)."""
 
 HOST_HEADER = "127.0.0.1:8000"
 EXIT_CHECK_FAILED = 3
+EXIT_NOT_INSTRUMENTED = 4
+INSTRUMENT_TIMEOUT_S = 120.0
 
 Response = tuple[int, list[tuple[str, str]], bytes]
 """Status, headers (lower-case names), body."""
@@ -315,6 +323,37 @@ class AsgiRunner:
         self.loop.close()
 
 
+class NotInstrumentedError(Exception):
+    """valgrind did not confirm that it instruments: the loops would count nothing."""
+
+
+def start_instrumenting(vgdb: str, prefix: str) -> None:
+    """Ask the valgrind this process runs under (`--instr-atstart=no`) to start instrumenting.
+
+    Importing an app is most of what a process costs under callgrind (Django: ~15 s instrumented,
+    ~2 s not) and none of what is measured. vgdb reaches the process while it executes code, so
+    this process spins on the vgdb child rather than blocking in wait(), which valgrind would
+    only leave through ptrace (not allowed everywhere). The spin allocates nothing that lives
+    on, and gc.collect() runs before every loop anyway.
+    """
+    child = subprocess.Popen(
+        [vgdb, f"--vgdb-prefix={prefix}", f"--pid={os.getpid()}", "instrumentation", "on"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + INSTRUMENT_TIMEOUT_S
+    while child.poll() is None:
+        if time.monotonic() > deadline:
+            child.kill()
+            child.wait()
+            raise NotInstrumentedError(f"vgdb gave no answer within {INSTRUMENT_TIMEOUT_S:.0f}s")
+    if child.returncode != 0:
+        assert child.stderr is not None
+        error = child.stderr.read().decode(errors="replace").strip()
+        raise NotInstrumentedError(f"vgdb instrumentation on failed: {error}")
+
+
 def load(target: str) -> Any:
     """`module:attribute` or `module:factory()`, as the servers take it."""
     module_name, _, attribute = target.partition(":")
@@ -333,28 +372,31 @@ def _check(framework: str, scenario: Scenario, runner: Any, raw: Iterable[Any]) 
 
 
 def measure(
-    framework: str, runner: Any, scenarios: list[Scenario], requests: int, warmup: int
+    framework: str, runner: Any, scenarios: list[Scenario], loops: Sequence[int], warmup: int
 ) -> int:
-    """Warm up, then run the marked loops; returns how many marker calls were made."""
+    """Warm up, then run one marked loop per size; returns how many marker calls were made."""
     marker = os.getppid
     markers = 0
     for scenario in scenarios:
         # First requests fill caches (routes, templates, lazy imports): not what a request costs.
         warm = [runner.call(runner.prepare(scenario)) for _ in range(warmup)]
         _check(framework, scenario, runner, warm)
-        prepared = [runner.prepare(scenario) for _ in range(requests)]
-        responses: list[Any] = []
-        # Each loop starts from an empty young generation, whatever ran before it: otherwise a
-        # change in one scenario would move the garbage collector's phase in the next one.
-        gc.collect()
-        call = runner.call
-        append = responses.append
-        marker()
-        for request in prepared:
-            append(call(request))
-        marker()
-        markers += 2
-        _check(framework, scenario, runner, responses)
+        for requests in loops:
+            prepared = [runner.prepare(scenario) for _ in range(requests)]
+            responses: list[Any] = []
+            # Each loop starts from an empty young generation, whatever ran before it: otherwise
+            # a change in one scenario (or loop) would move the garbage collector's phase in the
+            # next one.
+            gc.collect()
+            call = runner.call
+            append = responses.append
+            marker()
+            for request in prepared:
+                append(call(request))
+            marker()
+            markers += 2
+            _check(framework, scenario, runner, responses)
+            del prepared, responses
     return markers
 
 
@@ -364,12 +406,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", required=True, help="module:attribute or module:factory()")
     parser.add_argument("--interface", choices=("wsgi", "asgi"), required=True)
     parser.add_argument("--scenarios", required=True, help="comma-separated names")
-    parser.add_argument("--requests", type=int, required=True)
+    parser.add_argument(
+        "--loops", required=True, help="comma-separated loop sizes, e.g. 100,200 (N and 2N)"
+    )
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--site", action="append", default=[], help="a site-packages folder")
     parser.add_argument("--wrap", help="module:callable(app, interface, **kwargs) -> app")
     parser.add_argument("--wrap-path", help="folder to import the --wrap module from")
     parser.add_argument("--wrap-kwargs", default="{}", help="JSON keyword arguments for --wrap")
+    parser.add_argument(
+        "--vgdb", help="vgdb binary: turn valgrind's instrumentation on once the app is imported"
+    )
+    parser.add_argument("--vgdb-prefix", help="the --vgdb-prefix valgrind was started with")
     args = parser.parse_args(argv)
 
     # Run as a script, its own folder is sys.path[0]: keep its siblings from shadowing anything.
@@ -380,8 +428,12 @@ def main(argv: list[str] | None = None) -> int:
     for folder in args.site:
         site.addsitedir(folder)
     unknown = [s for s in args.scenarios.split(",") if s not in SCENARIOS]
-    if unknown or args.requests < 1 or args.warmup < 1:
-        parser.error(f"bad scenarios {unknown} or counts {args.requests}/{args.warmup}")
+    try:
+        loops = [int(size) for size in args.loops.split(",")]
+    except ValueError:
+        loops = []
+    if unknown or not loops or min(loops) < 1 or args.warmup < 1:
+        parser.error(f"bad scenarios {unknown} or counts {args.loops}/{args.warmup}")
     scenarios = [SCENARIOS[s] for s in args.scenarios.split(",")]
 
     app = load(args.target)
@@ -389,9 +441,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.wrap_path:
             sys.path.insert(0, args.wrap_path)
         app = load(args.wrap)(app, args.interface, **json.loads(args.wrap_kwargs))
+    if args.vgdb:
+        try:
+            start_instrumenting(args.vgdb, args.vgdb_prefix or "/tmp/vgdb-pipe")
+        except NotInstrumentedError as exc:
+            print(f"not instrumented: {exc}", file=sys.stderr)
+            return EXIT_NOT_INSTRUMENTED
     try:
         runner: Any = WsgiRunner(app) if args.interface == "wsgi" else AsgiRunner(app)
-        markers = measure(args.framework, runner, scenarios, args.requests, args.warmup)
+        markers = measure(args.framework, runner, scenarios, loops, args.warmup)
         runner.close()
     except CheckFailedError as exc:
         print(f"check failed: {exc}", file=sys.stderr)
@@ -400,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         "driver_version": DRIVER_VERSION,
         "framework": args.framework,
         "scenarios": [s.name for s in scenarios],
-        "requests": args.requests,
+        "loops": loops,
         "warmup": args.warmup,
         "markers": markers,
     }

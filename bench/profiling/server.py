@@ -20,7 +20,22 @@ housekeeping would be counted as per-request cost, and vary with the machine's l
 server's idle cost per second is measured once (a window without requests) and subtracted from
 each window in proportion to its duration.
 
-Measured spread. Two back-to-back runs of all seven apps at N = 100, the machine otherwise
+Start-up is not instrumented (`--instr-atstart=no`; the client turns instrumentation on through
+vgdb once the server answers, before the warm-up): importing the app and the server under
+callgrind took half of a server's time. All seven servers: 199 s on 2 cores instrumented
+throughout, 106-118 s so (2026-12-02, same hour); cells moved -0.7% to +0.5%, within the
+spread below for the cells that moved most, so the server version stays 1.
+
+Measured spread, with start-up uninstrumented: three back-to-back runs of all seven apps
+(2026-12-02, machine otherwise idle): 12 of the 14 cells within 0.13%; fastapi /json 0.22%,
+raw-asgi 0.46% (/json) and 0.81% (/plaintext). raw-asgi is the cheapest request on the
+busiest idle loop (128k instructions a request, uvicorn's ~230k a second of timers), and its
+cost rises with the wall time a request takes (129.2k raw at 4.9 ms a request, 130.4k at 7.1
+ms: ~500k instructions a second, twice the idle rate the correction subtracts), so 4x the
+requests (N = 400) did not narrow it (1.1% over four runs). With instrumentation throughout
+it was no better that hour (raw-asgi /json 0.58% over four runs).
+
+Before: two back-to-back runs of all seven apps at N = 100, the machine otherwise
 idle (2026-12-02): every one of the 14 cells within 0.16% (gunicorn's within 0.14%, uvicorn's
 within 0.16%, cheroot's within 0.08%). Earlier, four runs on 2 shared cores at load average
 3-9 spread up to 1.4% for uvicorn's and cheroot's cells (~220k instructions a second of
@@ -138,6 +153,8 @@ def command(subject: ServerSubject, port: int, out: Path, tl: Tools) -> list[str
         tl.valgrind, "--tool=callgrind", "-q",
         # gunicorn's worker is a fork of its arbiter: its own gdbserver, and its own dumps.
         "--trace-children=yes",
+        # Start-up (imports: tens of seconds instrumented) runs uninstrumented; see count().
+        "--instr-atstart=no",
         f"--vgdb-prefix={out / 'vgdb'}",
         f"--callgrind-out-file={out / 'callgrind.out.%p'}",
         "--dump-instr=no", "--compress-strings=yes",
@@ -323,6 +340,8 @@ def count(
     try:
         server.start()
         server.wait_ready()
+        # From here on the serving process is counted; the warm-up retranslates its code.
+        server.vgdb("instrumentation on")
         for name in subject.scenarios:
             scenario = driver.SCENARIOS[name]
             conn = http.client.HTTPConnection(HOST, server.port, timeout=REQUEST_TIMEOUT_S)

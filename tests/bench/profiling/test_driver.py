@@ -20,7 +20,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def run_driver(subject: callgrind.Subject, requests: int = 3) -> subprocess.CompletedProcess[str]:
-    argv = callgrind.driver_argv(subject, requests, callgrind.Settings(), callgrind.interpreter())
+    settings = callgrind.Settings(requests=requests)
+    argv = callgrind.driver_argv(subject, settings, callgrind.interpreter())
     return subprocess.run(
         argv,
         check=False,
@@ -39,7 +40,8 @@ def test_every_app_passes_every_check_of_its_scenarios(framework: Framework) -> 
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["scenarios"] == list(scenarios)
-    assert summary["markers"] == 2 * len(scenarios)
+    assert summary["loops"] == [3, 6]
+    assert summary["markers"] == 2 * 2 * len(scenarios)
 
 
 def test_baselines_are_counted_on_plaintext_and_json_only() -> None:
@@ -140,11 +142,12 @@ def test_markers_surround_only_the_measured_loops(monkeypatch: pytest.MonkeyPatc
         normalise = staticmethod(driver.WsgiRunner.normalise)
 
     monkeypatch.setattr(os, "getppid", lambda: events.append("marker"))
-    markers = driver.measure("fake", Runner(), [driver.SCENARIOS["plaintext"]], 3, 2)
-    assert markers == 2
-    assert events == ["prepare", "call"] * 2 + ["prepare"] * 3 + ["marker"] + ["call"] * 3 + [
-        "marker"
-    ]
+    markers = driver.measure("fake", Runner(), [driver.SCENARIOS["plaintext"]], (3, 6), 2)
+    assert markers == 4
+    warm = ["prepare", "call"] * 2
+    loop_3 = ["prepare"] * 3 + ["marker"] + ["call"] * 3 + ["marker"]
+    loop_6 = ["prepare"] * 6 + ["marker"] + ["call"] * 6 + ["marker"]
+    assert events == warm + loop_3 + loop_6
 
 
 @pytest.mark.parametrize(
