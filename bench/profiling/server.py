@@ -32,8 +32,12 @@ raw-asgi 0.46% (/json) and 0.81% (/plaintext). raw-asgi is the cheapest request 
 busiest idle loop (128k instructions a request, uvicorn's ~230k a second of timers), and its
 cost rises with the wall time a request takes (129.2k raw at 4.9 ms a request, 130.4k at 7.1
 ms: ~500k instructions a second, twice the idle rate the correction subtracts), so 4x the
-requests (N = 400) did not narrow it (1.1% over four runs). With instrumentation throughout
-it was no better that hour (raw-asgi /json 0.58% over four runs).
+requests (N = 400) did not narrow it (1.1% over four runs), nor did pacing the client (a
+request every 20 ms, so that every window lasts the same: 0.6% and 0.36% over four runs). The
+idle rate itself differs from one start of the server to the next (211k-239k a second over
+those four), which no window design here removes. With instrumentation throughout it was no
+better that hour (raw-asgi /json 0.58% over four runs). In the fresh clone's `.ci/run` the
+gate took 336 s and every cell came within 0.40% of the baseline made in /work/main.
 
 Before: two back-to-back runs of all seven apps at N = 100, the machine otherwise
 idle (2026-12-02): every one of the 14 cells within 0.16% (gunicorn's within 0.14%, uvicorn's
