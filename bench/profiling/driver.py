@@ -3,12 +3,12 @@
 Runs under valgrind as `python -S driver.py ...`: standard library only, nothing from `bench`,
 so that what callgrind counts is the app and nothing of the harness. Each scenario is warmed
 up once, then runs one measured loop per size asked for (`--loops 100,200`: N, then 2N), in
-the same process, so the app is imported (tens of seconds under valgrind) once and not once
-per size. Around each measured loop it calls `os.getppid()`, a C function nothing else in the
-process calls; the parent runs callgrind with `--dump-before=getppid`, so each loop lands in
-its own dump. Requests are built before the loop and responses checked after it: the dump holds the
-app's work, not the driver's. Every response is checked (status and body), so an error page is
-never what gets counted.
+the same process, so the app is imported once and not once per size. Around each measured
+loop it calls `os.getppid()`, a C function nothing else in the process calls; the parent runs
+callgrind with `--dump-before=getppid`, so each loop lands in its own dump. Requests are built
+before the loop and responses checked after it: the dump holds the app's work, not the
+driver's. Every response is checked (status and body), so an error page is never what gets
+counted.
 
 The last line on stdout is a JSON summary; a failed check exits 3 with one line on stderr.
 """
