@@ -48,6 +48,10 @@ misstates what a busy window holds. Runs apart from each other differ more for t
 cells: a clone in /tmp/ct gave bottle's /json +0.57% and flask's /plaintext +0.26% over
 /work/main, yet a later clone in /tmp/ci came within 0.06% of /work/main on both (one run
 each, same commit): not the checkout's path; the cause is not established.
+What varies is how many times the timers ran, not what a run costs: two starts of raw-asgi's
+server counted 459k and 421k instructions in the same 2 s idle window with the same mix of
+functions (the eval loop 15.5% and 15.8% of each), and uvloop's TimerHandle calls moved with
+them (160 and 152).
 Left to do: count the wake-ups themselves (callgrind's call counts of the timer's C function,
 or cheroot's request threads alone with --separate-threads) instead of inferring them from
 wall time, and find what moves the gunicorn cells between runs.
