@@ -351,7 +351,9 @@ def start_instrumenting(vgdb: str, prefix: str) -> None:
     if child.returncode != 0:
         assert child.stderr is not None
         error = child.stderr.read().decode(errors="replace").strip()
-        raise NotInstrumentedError(f"vgdb instrumentation on failed: {error}")
+        raise NotInstrumentedError(
+            f"vgdb instrumentation on failed (exit {child.returncode}): {error or 'no output'}"
+        )
 
 
 def load(target: str) -> Any:

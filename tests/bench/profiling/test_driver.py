@@ -156,3 +156,23 @@ def test_markers_surround_only_the_measured_loops(monkeypatch: pytest.MonkeyPatc
 )
 def test_json_comparison_keeps_types(a: Any, b: Any, same: bool) -> None:
     assert driver._same(a, b) is same
+
+
+def test_a_failed_vgdb_is_one_clear_line_and_exit_4() -> None:
+    """Without instrumentation the loops would count nothing: the driver stops before them."""
+    subject = callgrind.Subject(frameworks.get("raw-wsgi"), frameworks.ROOT, ("plaintext",))
+    argv = callgrind.driver_argv(subject, callgrind.Settings(requests=2), callgrind.interpreter())
+    done = subprocess.run(
+        [*argv, "--vgdb", "/bin/false", "--vgdb-prefix", "/nonexistent/vgdb"],
+        check=False,
+        cwd=subject.root,
+        env=callgrind.environment(subject),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == driver.EXIT_NOT_INSTRUMENTED
+    assert done.stderr.strip().splitlines() == [
+        "not instrumented: vgdb instrumentation on failed (exit 1): no output"
+    ]
+    assert done.stdout == ""  # no summary: nothing was counted
