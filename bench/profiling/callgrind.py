@@ -13,6 +13,13 @@ instrumented, 186 s so (2026-12-02, same machine and hour); per-request counts m
 +0.7% (raw-wsgi /plaintext, the cheapest cell, -22%: 11.0k to 8.6k instructions; its 2N loop no
 longer grows a fresh heap, it reuses what the N loop freed), hence driver version 2.
 
+What moves it although no request changed: the memory layout. With ASLR off, addresses follow
+from every allocation before the loop, and id()-keyed lookups follow the addresses. Editing
+driver.py's docstring (2026-12-02) moved Django's app cells by -0.3% to -0.7% and FastAPI's by
++0.4% to +0.5%; a clone at a path of another length moved them by at most 0.06%, one of the same
+length not at all. So an edit of driver.py is committed with a refreshed baseline (`make
+baseline`), and a cell's change under ~1% says little about the app.
+
 What makes the count repeatable: the real interpreter binary (a pyenv shim is a shell script,
 and valgrind would count bash), PYTHONHASHSEED=0 (str hashes order sets and dicts of sets),
 ASLR off (`setarch -R`: addresses order id()-keyed containers), and an environment holding only
