@@ -399,8 +399,8 @@ def _run_jobs(
                 results[index] = _finish(job, settings)
                 if progress is not None:
                     progress(
-                        f"{job.subject.framework.name}: {settings.requests} and "
-                        f"{2 * settings.requests} requests x "
+                        f"{job.subject.framework.name}: "
+                        f"{' and '.join(map(str, loop_sizes(settings)))} requests x "
                         f"{len(job.subject.scenarios)} scenarios counted in "
                         f"{time.monotonic() - job.started:.1f}s"
                     )

@@ -36,8 +36,9 @@ requests (N = 400) did not narrow it (1.1% over four runs), nor did pacing the c
 request every 20 ms, so that every window lasts the same: 0.6% and 0.36% over four runs). The
 idle rate itself differs from one start of the server to the next (211k-239k a second over
 those four), which no window design here removes. With instrumentation throughout it was no
-better that hour (raw-asgi /json 0.58% over four runs). In the fresh clone's `.ci/run` the
-gate took 336 s and every cell came within 0.40% of the baseline made in /work/main.
+better that hour (raw-asgi /json 0.58% over four runs). In two fresh clones' `.ci/run` the
+gate took 336 s and 335 s; the server cells came within 0.62% of the baseline made in
+/work/main (app cells: see callgrind.py on what an edit of driver.py does to them).
 
 Before: two back-to-back runs of all seven apps at N = 100, the machine otherwise
 idle (2026-12-02): every one of the 14 cells within 0.16% (gunicorn's within 0.14%, uvicorn's

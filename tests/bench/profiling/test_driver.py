@@ -19,11 +19,13 @@ from bench.profiling import callgrind, driver
 HERE = Path(__file__).resolve().parent
 
 
-def run_driver(subject: callgrind.Subject, requests: int = 3) -> subprocess.CompletedProcess[str]:
+def run_driver(
+    subject: callgrind.Subject, requests: int = 3, extra: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     settings = callgrind.Settings(requests=requests)
     argv = callgrind.driver_argv(subject, settings, callgrind.interpreter())
     return subprocess.run(
-        argv,
+        [*argv, *extra],
         check=False,
         cwd=subject.root,
         env=callgrind.environment(subject),
@@ -161,16 +163,7 @@ def test_json_comparison_keeps_types(a: Any, b: Any, same: bool) -> None:
 def test_a_failed_vgdb_is_one_clear_line_and_exit_4() -> None:
     """Without instrumentation the loops would count nothing: the driver stops before them."""
     subject = callgrind.Subject(frameworks.get("raw-wsgi"), frameworks.ROOT, ("plaintext",))
-    argv = callgrind.driver_argv(subject, callgrind.Settings(requests=2), callgrind.interpreter())
-    done = subprocess.run(
-        [*argv, "--vgdb", "/bin/false", "--vgdb-prefix", "/nonexistent/vgdb"],
-        check=False,
-        cwd=subject.root,
-        env=callgrind.environment(subject),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_driver(subject, 2, ("--vgdb", "/bin/false", "--vgdb-prefix", "/nonexistent/vgdb"))
     assert done.returncode == driver.EXIT_NOT_INSTRUMENTED
     assert done.stderr.strip().splitlines() == [
         "not instrumented: vgdb instrumentation on failed (exit 1): no output"
