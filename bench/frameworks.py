@@ -144,6 +144,10 @@ class Server:
     """Only these scenarios are measured on it (None: every scenario of the app)."""
     threads_option: bool = True
     """It takes a thread count (gthread, granian's WSGI blocking threads, cheroot's pool)."""
+    timer_function: str = ""
+    """The C function every timer callback of its event loop runs through, as callgrind names
+    it: the gate counts the server's wake-ups by its calls instead of inferring them from wall
+    time (see bench/profiling/server.py). Empty where the wake-ups have no function of their own."""
 
     @property
     def one_process(self) -> bool:
@@ -309,6 +313,8 @@ SERVERS: tuple[Server, ...] = (
             "typically one per core ('--workers')",
         ),
         threads_option=False,
+        # uvloop's TimerHandle._run: uvicorn's main loop ticks every 0.1 s through it.
+        timer_function="__pyx_f_6uvloop_4loop_11TimerHandle__run",
     ),
     Server(
         name="cheroot",

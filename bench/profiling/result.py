@@ -183,7 +183,9 @@ def document(
                 "switch_interval_s": server.SWITCH_INTERVAL_S,
                 "method": "one worker under callgrind, a client in another process over "
                 "loopback; vgdb zero/dump around windows of N and 2N requests, each on its own "
-                "connection; the server's idle cost per second subtracted from each window",
+                "connection, each request sent once the server is asleep; the idle window's "
+                "cost per timer wake-up (counted by the registry's timer_function) or else per "
+                "second subtracted from each window",
             },
         },
         "frameworks": frameworks,

@@ -13,49 +13,42 @@ requests. Before a window the client zeroes the counters of the serving process 
 dumps (`vgdb dump`). The cost of one request is (window(2N) - window(N)) / N: opening and
 closing the connection, the zero and the dump cancel out.
 
-What the server does while idle is not a request's cost, and it depends on wall time: uvicorn
-wakes every 0.1 s, cheroot's and CherryPy's loops every 0.1-0.5 s, gunicorn's worker after 1 s
-without events. Under valgrind a window of 2N requests lasts twice as long as one of N, so that
-housekeeping would be counted as per-request cost, and vary with the machine's load. Each
-server's idle cost per second is measured once (a window without requests) and subtracted from
-each window in proportion to its duration.
+Each request meets a server that is asleep (window version 2). After each response the client
+waits until every thread of the serving process has been in state S on two reads of /proc
+0.5 ms apart. Sent at once instead, the next request met uvicorn either still finishing the
+last one or already polling, and the number of event-loop iterations a request took (so its
+cost) followed how fast client and server happened to run: 1,119 to 1,351 loop iterations for
+the same 800 requests, the slower windows the cheaper. Paced so, it is 2.01-2.06 a request.
+
+What the server does while idle is not a request's cost: uvicorn wakes every 0.1 s,
+cheroot's and CherryPy's loops every 0.1-0.5 s, gunicorn's worker after 1 s without events.
+A window without requests measures it once per server start. Where the server's event loop
+has a timer function of its own (the registry's `timer_function`: uvloop's TimerHandle._run
+for uvicorn), each window's wake-ups are counted from callgrind's call counts and charged at
+the idle window's cost per wake-up; a window of ~1 s holds 9 to 11 ticks, which wall time x
+rate could only guess. Elsewhere the idle cost per second is charged for the window's length.
+A regression that fires a timer on uvicorn's request path would be charged as housekeeping.
 
 Start-up is not instrumented (`--instr-atstart=no`; the client turns instrumentation on through
 vgdb once the server answers, before the warm-up): importing the app and the server under
-callgrind took half of a server's time. All seven servers: 199 s on 2 cores instrumented
-throughout, 106-118 s so (2026-12-02, same hour); cells moved -0.7% to +0.5%, within the
-spread below for the cells that moved most, so the server version stays 1.
+callgrind took half of a server's time (199 s instrumented throughout, 106-118 s so).
 
-Measured spread, with start-up uninstrumented: three back-to-back runs of all seven apps
-(2026-12-02, machine otherwise idle): 12 of the 14 cells within 0.13%; fastapi /json 0.22%,
-raw-asgi 0.46% (/json) and 0.81% (/plaintext). raw-asgi is the cheapest request on the
-busiest idle loop (128k instructions a request, uvicorn's ~230k a second of timers), and its
-cost rises with the wall time a request takes (129.2k raw at 4.9 ms a request, 130.4k at 7.1
-ms: ~500k instructions a second, twice the idle rate the correction subtracts), so 4x the
-requests (N = 400) did not narrow it (1.1% over four runs), nor did pacing the client (a
-request every 20 ms, so that every window lasts the same: 0.6% and 0.36% over four runs). The
-idle rate itself differs from one start of the server to the next (211k-239k a second over
-those four), which no window design here removes. With instrumentation throughout it was no
-better that hour (raw-asgi /json 0.58% over four runs). In two fresh clones' `.ci/run` the
-gate took 336 s and 335 s; the server cells came within 0.62% of the baseline made in
-/work/main (app cells: see callgrind.py on what an edit of driver.py does to them).
-
-Before: two back-to-back runs of all seven apps at N = 100, the machine otherwise
-idle (2026-12-02): every one of the 14 cells within 0.16% (gunicorn's within 0.14%, uvicorn's
-within 0.16%, cheroot's within 0.08%). Earlier, four runs on 2 shared cores at load average
-3-9 spread up to 1.4% for uvicorn's and cheroot's cells (~220k instructions a second of
-timers): on a loaded machine a timer fires late and wake-ups coalesce, so the idle rate
-misstates what a busy window holds. Runs apart from each other differ more for the gunicorn
-cells: a clone in /tmp/ct gave bottle's /json +0.57% and flask's /plaintext +0.26% over
-/work/main, yet a later clone in /tmp/ci came within 0.06% of /work/main on both (one run
-each, same commit): not the checkout's path; the cause is not established.
-What varies is how many times the timers ran, not what a run costs: two starts of raw-asgi's
-server counted 459k and 421k instructions in the same 2 s idle window with the same mix of
-functions (the eval loop 15.5% and 15.8% of each), and uvloop's TimerHandle calls moved with
-them (160 and 152).
-Left to do: count the wake-ups themselves (callgrind's call counts of the timer's C function,
-or cheroot's request threads alone with --separate-threads) instead of inferring them from
-wall time, and find what moves the gunicorn cells between runs.
+Measured spread, same machine, same hour (2026-12-02, 23:00 UTC, the host's speed varying
+~15% between 3 s wrk windows), all seven servers, cells within the given range:
+- window version 1 (requests sent at once, idle cost per second), 3 runs: 7 of 14 cells within
+  0.2%; fastapi 0.40% / 0.42%, raw-asgi 0.86% / 0.39%, raw-wsgi /plaintext 0.38%, bottle /json
+  0.38%, cherrypy /plaintext 0.30%.
+- version 2, its first 3 runs: 10 of 14 within 0.2% (fastapi 0.12% / 0.11%, raw-wsgi 0.02% /
+  0.09%); raw-asgi /json 0.57%, bottle 0.25% / 0.30%, cherrypy /plaintext 0.20%. Over all 5
+  runs raw-asgi /json spans 0.87% (145.0k-146.3k); over the last 3, 12 of 14 are within 0.2%.
+  The server stage took 89-121 s (version 1: 104-122 s).
+raw-asgi /json is left: the cheapest request, and its cost moves with the heap's state from
+one server start to the next (within one start four pairs of windows came within 0.23%;
+the differences sit in set insertions and allocation, as with the app level's layout, see
+callgrind.py), which more windows in one start cannot average out.
+Earlier (version 1): runs apart from each other differ more for the gunicorn cells (a clone
+in /tmp/ct gave bottle's /json +0.57% and flask's /plaintext +0.26% over /work/main, a later
+clone came within 0.06%); the cause is not established.
 """
 
 from __future__ import annotations
@@ -79,7 +72,7 @@ import psutil
 
 from bench import interrupts, ports
 from bench.errors import BenchError, UsageError
-from bench.frameworks import HOST, Framework, Workers
+from bench.frameworks import HOST, Framework, Workers, get_server
 from bench.profiling import driver, launch
 from bench.profiling.callgrind import Cell, Tools
 from bench.profiling.environment import Environment
@@ -87,19 +80,22 @@ from bench.profiling.environment import Environment
 LAUNCHER = Path(launch.__file__).resolve()
 SCENARIOS: tuple[str, ...] = ("plaintext", "json")
 """Counted through the server: the two every app answers, where the server's share is largest."""
-SERVER_VERSION = 1
+SERVER_VERSION = 2
 """Bump when what a window does changes: counts of different versions differ."""
 DEFAULT_REQUESTS = 100
 """N for the server windows. A request through a server costs 0.1-2 M instructions and takes
-10-60 ms under valgrind; what is left of the housekeeping after the correction (a fraction of
-a 20k-instruction wake-up) is then below 0.05% of a request at N = 100."""
+10-60 ms under valgrind; a wake-up costs ~20k, so one miscounted is below 0.2% of a request
+at N = 100 (uvicorn's wake-ups are counted exactly)."""
 DEFAULT_WARMUP = 20
 SWITCH_INTERVAL_S = 1000.0
 """See launch.py: threads switch where they block, not after 5 ms of wall time."""
 SETTLE_S = 0.3
 """Pause after closing a window's connection, before the dump: the server has seen the close."""
 IDLE_S = 2.0
-"""Length of the window that measures the idle cost per second."""
+"""Length of the window that measures the idle cost (per second, or per timer wake-up)."""
+ASLEEP_POLL_S = 0.0005
+ASLEEP_TIMEOUT_S = 30.0
+"""A server that has not gone back to sleep this long after a response is stuck, not slow."""
 START_TIMEOUT_S = 300.0
 """Importing Django or FastAPI under valgrind takes tens of seconds on a loaded machine."""
 REQUEST_TIMEOUT_S = 60.0
@@ -269,6 +265,22 @@ class _Counted:
         if problem:
             raise BenchError(f"{self.subject.framework.name} {scenario.name} (server): {problem}")
 
+    def wait_asleep(self) -> None:
+        """Return once every thread of the serving process has been asleep on two reads in a row:
+        the next request then meets a server that has finished the last one."""
+        deadline = time.monotonic() + ASLEEP_TIMEOUT_S
+        calm = 0
+        while True:
+            try:
+                calm = calm + 1 if asleep(self.serving) else 0
+            except FileNotFoundError:
+                raise self.fail("the serving process is gone") from None
+            if calm >= 2:
+                return
+            if time.monotonic() > deadline:
+                raise self.fail(f"still busy {ASLEEP_TIMEOUT_S:.0f}s after a response")
+            time.sleep(ASLEEP_POLL_S)
+
     def vgdb(self, monitor: str) -> None:
         done = subprocess.run(
             [
@@ -300,39 +312,117 @@ class _Counted:
                 popen.wait(10)
 
 
+def asleep(pid: int) -> bool:
+    """Every thread of the process is asleep (state S in /proc): blocked, none running or
+    runnable. Under valgrind a thread waiting for the lock is asleep too, but then another runs."""
+    states = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with suppress(FileNotFoundError):  # a thread that ended between listing and reading
+            states.append((task / "stat").read_text().rsplit(")", 1)[1].split()[0])
+    return bool(states) and all(state == "S" for state in states)
+
+
 _TOTALS = re.compile(r"^(?:totals|summary):\s*(\d+)", re.MULTILINE)
+_NAMED = re.compile(r"^(c?fn)=\((\d+)\)(?: (.*))?$")
+_RECURSION = re.compile(r"'\d+$")
 
 
-def _last_dump(out: Path, pid: int, number: int) -> int:
+def calls(text: str, function: str) -> int:
+    """How many times a callgrind dump saw `function` called: the sum of its callers' `calls=`
+    lines (names compressed as `(id) name` on first use; recursion levels `name'2` included)."""
+    names: dict[str, str] = {}
+    target = False
+    total = 0
+    for line in text.splitlines():
+        named = _NAMED.match(line)
+        if named is not None:
+            kind, key, name = named.groups()
+            if name is not None:
+                names[key] = _RECURSION.sub("", name)
+            if kind == "cfn":
+                target = names.get(key) == function
+        elif line.startswith("calls=") and target:
+            total += int(line[6:].split()[0])
+            target = False
+    return total
+
+
+@dataclass(frozen=True)
+class Window:
+    instructions: int
+    seconds: float
+    wakeups: int
+    """Calls of the server's timer function in the window (0 where it has none)."""
+
+
+@dataclass(frozen=True)
+class Housekeeping:
+    """What the server does unasked, from a window without requests: charged per timer wake-up
+    where the server has a timer function, else per second of wall time."""
+
+    idle: Window
+    by_wakeups: bool
+
+    def __post_init__(self) -> None:
+        if self.by_wakeups and self.idle.wakeups == 0:
+            raise BenchError(f"no timer ran in a {self.idle.seconds:.1f}s idle window")
+
+    @property
+    def per_s(self) -> float:
+        return self.idle.instructions / self.idle.seconds
+
+    @property
+    def per_wakeup(self) -> float | None:
+        return self.idle.instructions / self.idle.wakeups if self.by_wakeups else None
+
+    def of(self, window: Window) -> float:
+        if self.per_wakeup is not None:
+            return window.wakeups * self.per_wakeup
+        return window.seconds * self.per_s
+
+
+def _last_dump(out: Path, pid: int, number: int) -> str:
     path = out / f"callgrind.out.{pid}.{number}"
     try:
-        text = path.read_text(errors="replace")
+        return path.read_text(errors="replace")
     except FileNotFoundError:
         raise BenchError(f"vgdb dump wrote no {path}") from None
+
+
+def totals(text: str, where: str) -> int:
     match = _TOTALS.search(text)
     if match is None:
-        raise BenchError(f"no totals line in {path}")
+        raise BenchError(f"no totals line in {where}")
     return int(match.group(1))
+
+
+def _paced(server: _Counted, scenario: driver.Scenario, requests: int) -> None:
+    """`requests` requests on one connection, each sent once the server is asleep again."""
+    conn = http.client.HTTPConnection(HOST, server.port, timeout=REQUEST_TIMEOUT_S)
+    try:
+        for _ in range(requests):
+            server.request(scenario, conn)
+            server.wait_asleep()
+    finally:
+        conn.close()
 
 
 def _window(
     server: _Counted, scenario: driver.Scenario | None, requests: int, idle_s: float = 0.0
-) -> tuple[int, float]:
-    """Instructions counted in one window, and its wall-clock length in seconds."""
+) -> Window:
+    """Instructions counted in one window, its wall-clock length and the server's wake-ups."""
     server.vgdb("zero")
     started = time.monotonic()
     if scenario is not None:
-        conn = http.client.HTTPConnection(HOST, server.port, timeout=REQUEST_TIMEOUT_S)
-        try:
-            for _ in range(requests):
-                server.request(scenario, conn)
-        finally:
-            conn.close()
+        _paced(server, scenario, requests)
     time.sleep(idle_s or SETTLE_S)
     elapsed = time.monotonic() - started
     server.vgdb("dump")
     server.dumps += 1
-    return _last_dump(server.out, server.serving, server.dumps), elapsed
+    text = _last_dump(server.out, server.serving, server.dumps)
+    timer = get_server(server.subject.framework.server).timer_function
+    where = f"dump {server.dumps} of {server.subject.framework.name}"
+    return Window(totals(text, where), elapsed, calls(text, timer) if timer else 0)
 
 
 def count(
@@ -341,8 +431,8 @@ def count(
     tl: Tools,
     out: Path,
     started: list[_Counted] | None = None,
-) -> tuple[list[Cell], float]:
-    """The server cells of one app, and its idle cost (instructions per second)."""
+) -> tuple[list[Cell], Housekeeping]:
+    """The server cells of one app, and what its idle window measured."""
     server = _Counted(subject, out, tl)
     if started is not None:
         started.append(server)  # the caller can stop it from another thread
@@ -352,23 +442,17 @@ def count(
         # From here on the serving process is counted; the warm-up retranslates its code.
         server.vgdb("instrumentation on")
         for name in subject.scenarios:
-            scenario = driver.SCENARIOS[name]
-            conn = http.client.HTTPConnection(HOST, server.port, timeout=REQUEST_TIMEOUT_S)
-            try:
-                for _ in range(settings.warmup):
-                    server.request(scenario, conn)
-            finally:
-                conn.close()
+            _paced(server, driver.SCENARIOS[name], settings.warmup)
         time.sleep(SETTLE_S)
-        idle, idle_s = _window(server, None, 0, IDLE_S)
-        rate = idle / idle_s
+        timer = get_server(subject.framework.server).timer_function
+        housekeeping = Housekeeping(_window(server, None, 0, IDLE_S), bool(timer))
         cells = []
         for name in subject.scenarios:
             scenario = driver.SCENARIOS[name]
             at = {}
             for n in (settings.requests, 2 * settings.requests):
-                raw, seconds = _window(server, scenario, n)
-                at[n] = round(raw - rate * seconds)
+                window = _window(server, scenario, n)
+                at[n] = round(window.instructions - housekeeping.of(window))
             cell = Cell(
                 subject.framework.name,
                 name,
@@ -382,7 +466,7 @@ def count(
                     f"{cell.framework} {name} (server): 2N requests counted no more than N"
                 )
             cells.append(cell)
-        return cells, rate
+        return cells, housekeeping
     finally:
         server.stop()
 
@@ -398,13 +482,13 @@ def run(
     def one(index: int, subject: ServerSubject, tmp: Path) -> tuple[list[Cell], float]:
         began = time.monotonic()
         out = tmp / f"{index}-{subject.framework.name}"
-        cells, rate = count(subject, settings, tl, out, started)
+        cells, housekeeping = count(subject, settings, tl, out, started)
         if progress is not None:
             progress(
                 f"{subject.framework.name} (server): {settings.requests} requests x "
                 f"{len(subject.scenarios)} scenarios counted in {time.monotonic() - began:.1f}s"
             )
-        return cells, rate
+        return cells, housekeeping.per_s
 
     started: list[_Counted] = []
     with (

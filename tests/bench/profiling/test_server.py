@@ -1,5 +1,7 @@
 """Counting through the production servers: a slower server in a copied environment fails the
-gate; the same server counted twice agrees. How the server is started, without valgrind too."""
+gate; the same server counted twice agrees; uvicorn's wake-ups are counted by its timer's calls.
+How the server is started, how a dump's calls are read and how the client waits for the server
+to be asleep, without valgrind too."""
 
 from __future__ import annotations
 
@@ -7,12 +9,14 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench import frameworks
+from bench.errors import BenchError
 from bench.profiling import callgrind, environment, result, server
 
 N = 40
@@ -60,6 +64,96 @@ def test_the_launcher_adds_the_sites_first_and_runs_the_module(tmp_path: Path) -
     )  # fmt: skip
     argv, interval = json.loads(done.stdout)
     assert argv[1:] == ["--flag", "x"] and interval == 7
+
+
+_DUMP = """\
+fn=(1) main
+cfn=(2) TimerHandle_run
+calls=3 0x10
+5 300
+cfn=(3) other
+calls=7 0x20
+5 70
+fn=(4) loop
+cfn=(2)
+calls=2 0x10
+5 200
+cfi=(9) file.c
+cfn=(5) TimerHandle_run'2
+calls=4 0x10
+5 40
+fn=(2)
+5 9
+totals: 610
+"""
+
+
+def test_calls_add_every_callers_calls_of_the_function_and_its_recursion_levels() -> None:
+    assert server.calls(_DUMP, "TimerHandle_run") == 3 + 2 + 4
+    assert server.calls(_DUMP, "other") == 7
+    assert server.calls(_DUMP, "main") == 0
+    assert server.totals(_DUMP, "test") == 610
+
+
+def test_by_wakeups_the_idle_cost_is_charged_per_wakeup_not_per_second() -> None:
+    idle = server.Window(instructions=400_000, seconds=2.0, wakeups=20)
+    busy = server.Window(instructions=9_000_000, seconds=5.0, wakeups=7)
+    assert server.Housekeeping(idle, by_wakeups=True).of(busy) == 7 * 20_000
+    assert server.Housekeeping(idle, by_wakeups=False).of(busy) == 5.0 * 200_000
+    with pytest.raises(BenchError, match="no timer ran"):
+        server.Housekeeping(server.Window(400_000, 2.0, 0), by_wakeups=True)
+
+
+_SPIN_THEN_SLEEP = """
+import sys, time
+end = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    pass
+open(sys.argv[1], "w").close()
+time.sleep(30)
+"""
+
+
+def _spinning(tmp_path: Path, spin_s: float) -> tuple[subprocess.Popen[bytes], server._Counted]:
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SPIN_THEN_SLEEP, str(tmp_path / "asleep"), str(spin_s)]
+    )
+    counted = server._Counted(
+        server.ServerSubject(frameworks.get("raw-asgi"), frameworks.ROOT, environment.harness()),
+        tmp_path,
+        callgrind.Tools("valgrind", "setarch", "", Path(sys.executable)),
+    )
+    counted.log.write_text("")
+    counted.serving = child.pid
+    return child, counted
+
+
+def test_the_client_waits_until_the_server_has_finished_and_sleeps(tmp_path: Path) -> None:
+    child, counted = _spinning(tmp_path, 0.5)
+    try:
+        started = time.monotonic()
+        counted.wait_asleep()
+        # The child can only be asleep after its spin, which ends by creating the file.
+        assert (tmp_path / "asleep").exists()
+        assert time.monotonic() - started >= 0.5
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_server_that_never_sleeps_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server, "ASLEEP_TIMEOUT_S", 0.3)
+    child, counted = _spinning(tmp_path, 10.0)
+    try:
+        with pytest.raises(BenchError, match="still busy"):
+            counted.wait_asleep()
+    finally:
+        child.kill()
+        child.wait()
+    with pytest.raises(BenchError, match="serving process is gone"):
+        counted.wait_asleep()
 
 
 def _slow_gunicorn(folder: Path) -> environment.Environment:
@@ -139,3 +233,19 @@ def test_the_same_server_counted_twice_agrees(runs: dict[str, Any]) -> None:
         assert row.base is not None and row.base > 100_000
     assert not result.verdict(rows, 0.02, 0.005).failed
     assert runs["base"]["frameworks"]["raw-wsgi"]["server"]["config"].startswith("gunicorn")
+
+
+@pytest.mark.valgrind
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_uvicorns_wakeups_are_counted_by_its_timer_function(tmp_path: Path) -> None:
+    subject = server.ServerSubject(
+        frameworks.get("raw-asgi"), frameworks.ROOT, environment.harness(), ("plaintext",)
+    )
+    settings = server.ServerSettings(requests=20, warmup=5, jobs=1)
+    cells, housekeeping = server.count(subject, settings, callgrind.tools(), tmp_path)
+    idle = housekeeping.idle
+    # uvicorn's main loop sleeps 0.1 s between ticks: about ten a second, fewer when late.
+    assert 5 <= idle.wakeups / idle.seconds <= 11, idle
+    assert housekeeping.per_wakeup is not None and 5_000 < housekeeping.per_wakeup < 200_000
+    # Through uvicorn a request costs far more than the bare callable (~10k).
+    assert [c.scenario for c in cells] == ["plaintext"] and cells[0].per_request > 50_000
