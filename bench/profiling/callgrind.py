@@ -377,11 +377,19 @@ def run(
     return cells
 
 
+def start_order(subjects: Sequence[Subject]) -> list[int]:
+    """Indices of `subjects`, the most scenarios first (stable otherwise): a two-scenario
+    baseline started last fills a core while a seven-scenario app finishes, instead of a
+    seven-scenario app running alone at the end (2026-12-02: fastapi, 72 s, last in registry
+    order left one core idle for 55 s of a 187 s stage; so ordered, the stage ends near 168 s)."""
+    return sorted(range(len(subjects)), key=lambda i: -len(subjects[i].scenarios))
+
+
 def _run_jobs(
     jobs: list[_Job], settings: Settings, tl: Tools, progress: Callable[[str], None] | None
 ) -> list[Counts]:
     results: dict[int, Counts] = {}
-    pending = list(range(len(jobs)))
+    pending = start_order([job.subject for job in jobs])
     running: list[int] = []
     try:
         while pending or running:

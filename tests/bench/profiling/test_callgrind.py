@@ -91,6 +91,19 @@ def test_a_gap_in_the_dumps_is_caught(tmp_path: Path) -> None:
         callgrind.read_totals(tmp_path)
 
 
+def test_apps_with_more_scenarios_start_first_and_ties_keep_their_order() -> None:
+    def subject(name: str) -> callgrind.Subject:
+        fw = frameworks.get(name)
+        return callgrind.Subject(fw, frameworks.ROOT, callgrind.scenarios_for(fw))
+
+    names = ["raw-wsgi", "flask", "raw-asgi", "fastapi"]
+    subjects = [subject(n) for n in names]
+    assert len(subjects[0].scenarios) < len(subjects[1].scenarios)
+    assert [names[i] for i in callgrind.start_order(subjects)] == [
+        "flask", "fastapi", "raw-wsgi", "raw-asgi",
+    ]  # fmt: skip
+
+
 def test_unknown_scenarios_and_bad_settings_are_usage_errors() -> None:
     with pytest.raises(UsageError, match="unknown scenario 'mixed'"):
         callgrind.scenarios_for(frameworks.get("flask"), ["mixed"])
