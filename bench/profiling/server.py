@@ -42,10 +42,19 @@ Measured spread, same machine, same hour (2026-12-02, 23:00 UTC, the host's spee
   0.09%); raw-asgi /json 0.57%, bottle 0.25% / 0.30%, cherrypy /plaintext 0.20%. Over all 5
   runs raw-asgi /json spans 0.87% (145.0k-146.3k); over the last 3, 12 of 14 are within 0.2%.
   The server stage took 89-121 s (version 1: 104-122 s).
-raw-asgi /json is left: the cheapest request, and its cost moves with the heap's state from
-one server start to the next (within one start four pairs of windows came within 0.23%;
-the differences sit in set insertions and allocation, as with the app level's layout, see
-callgrind.py), which more windows in one start cannot average out.
+The uvicorn cells miss 0.2% over more starts (2026-12-03, two starts at a time as in the gate,
+6 starts each): raw-asgi /plaintext 0.55%, /json 0.51%; fastapi /plaintext 0.67%, /json 0.23%.
+Their cost moves with the heap's state: between two starts of raw-asgi, set_add_entry and
+set_lookkey (sets keyed by id(): uvloop's timers, uvicorn's tasks) took +330 instructions a
+request, as with the app level's layout (callgrind.py). Tried, and not kept:
+- more pairs in one start: the state is the start's, so they repeat it (4 pairs of N = 50:
+  the 6 starts' means span 0.25%; within a start the 4th pair ran ~0.4% below the others);
+- a burst of 8 concurrent connections before each pair, to give each pair a state of its own:
+  pairs then vary as much as starts do (one pair's SD ~0.3%), 4 pairs of N = 50 span 0.11%
+  to 0.50% over 6 starts, N = 25 0.48%: averaging would want ~18 pairs, ~10x the stage's time;
+- charging uvicorn's once-a-second date tick (counted by calls of datetime_timetuple) apart
+  from its 0.1 s tick, both fitted on 6 short idle windows: raw-asgi /json 0.51% -> 0.36%,
+  fastapi unchanged, the fitted date-tick cost itself -3k..36k from start to start.
 Earlier (version 1): runs apart from each other differ more for the gunicorn cells (a clone
 in /tmp/ct gave bottle's /json +0.57% and flask's /plaintext +0.26% over /work/main, a later
 clone came within 0.06%); the cause is not established.
