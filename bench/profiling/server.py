@@ -54,7 +54,14 @@ request, as with the app level's layout (callgrind.py). Tried, and not kept:
   to 0.50% over 6 starts, N = 25 0.48%: averaging would want ~18 pairs, ~10x the stage's time;
 - charging uvicorn's once-a-second date tick (counted by calls of datetime_timetuple) apart
   from its 0.1 s tick, both fitted on 6 short idle windows: raw-asgi /json 0.51% -> 0.36%,
-  fastapi unchanged, the fitted date-tick cost itself -3k..36k from start to start.
+  fastapi unchanged, the fitted date-tick cost itself -3k..36k from start to start;
+- leaving set_add_entry and set_lookkey out of every window (same 6 starts): raw-asgi 0.55% ->
+  0.30% (/plaintext) and 0.51% -> 0.33% (/json), fastapi 0.67% -> 0.66% and 0.23% -> 0.23%. The
+  sets are half of raw-asgi's spread and none of fastapi's, whose first start ran +2.8k a request
+  over the others in _PyObject_Free, dict lookups and find_name_in_mro (the type cache);
+- glibc's malloc for every object (PYTHONMALLOC=malloc), so that pymalloc's pools and arenas
+  play no part (2026-12-03, 6 starts two at a time): raw-asgi 0.41% / 0.46%, fastapi 0.22% /
+  0.42% (/plaintext / /json), and not the allocator the servers run with.
 Earlier (version 1): runs apart from each other differ more for the gunicorn cells (a clone
 in /tmp/ct gave bottle's /json +0.57% and flask's /plaintext +0.26% over /work/main, a later
 clone came within 0.06%); the cause is not established.
